@@ -1,0 +1,10 @@
+/** Tests of backend-guard: unit tests, fixture workspaces built for real, and Cargo as an oracle. */
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+  },
+});
