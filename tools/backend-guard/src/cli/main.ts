@@ -13,9 +13,8 @@ import { parseArgs } from 'node:util';
 import { appsOf, checkApps, type AppRequest } from '../app/check-apps.ts';
 import { buildApp } from '../build/build-app.ts';
 import { ManifestError } from '../manifest/errors.ts';
-import { loadWorkspace } from '../manifest/workspace.ts';
+import { findWorkspaceRoot, loadWorkspace } from '../manifest/workspace.ts';
 import { ResolveRequestError, UNIFICATIONS, type Unification } from '../resolver/resolve.ts';
-import { findWorkspaceRoot } from '../vite/plugin.ts';
 import { renderWhyTree, whyTree } from '../why/why.ts';
 
 const USAGE = `usage: guard <command> [options]

@@ -5,8 +5,8 @@
  * Loading is done once per process and kept while no package.json changes (checked by mtime), so
  * the build, the lint rules, the Nx plugin and the CLI share one copy.
  */
-import { readFileSync, statSync } from 'node:fs';
-import { join, resolve as resolvePath } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve as resolvePath } from 'node:path';
 import { globSync } from 'tinyglobby';
 import { parse as parseYaml } from 'yaml';
 import { ManifestError, ManifestProblem } from './errors.ts';
@@ -19,6 +19,14 @@ export interface Workspace {
   packages: Map<string, Manifest>;
   /** Every problem found; empty when the workspace is sound. */
   problems: ManifestProblem[];
+}
+
+/** Finds the folder holding `pnpm-workspace.yaml` at or above `from`. */
+export function findWorkspaceRoot(from: string): string {
+  for (let dir = resolvePath(from); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'pnpm-workspace.yaml'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no pnpm-workspace.yaml at or above ${from}`);
+  }
 }
 
 const cache = new Map<string, { stamp: string; workspace: Workspace }>();

@@ -7,9 +7,8 @@
  * resolves to the one chosen backend, or to the group's placeholder when none or several are on,
  * so `nx test <lib>` runs with no backend chosen and CI can run the same tests once per backend.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve as resolvePath } from 'node:path';
-import { loadWorkspace } from '../manifest/workspace.ts';
+import { resolve as resolvePath } from 'node:path';
+import { findWorkspaceRoot, loadWorkspace } from '../manifest/workspace.ts';
 import { resolve } from '../resolver/resolve.ts';
 import { chooseModule, groupForImport } from '../select/select-module.ts';
 
@@ -26,14 +25,6 @@ export interface VitePluginLike {
   enforce: 'pre';
   configResolved(config: { root: string }): void;
   resolveId(source: string, importer: string | undefined): string | undefined;
-}
-
-/** Finds the folder holding `pnpm-workspace.yaml` at or above `from`. */
-export function findWorkspaceRoot(from: string): string {
-  for (let dir = resolvePath(from); ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'pnpm-workspace.yaml'))) return dir;
-    if (dirname(dir) === dir) throw new Error(`no pnpm-workspace.yaml at or above ${from}`);
-  }
 }
 
 /** Features requested through `GUARD_FEATURES`. */
