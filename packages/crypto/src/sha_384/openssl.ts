@@ -1,0 +1,13 @@
+/**
+ * `sha_384` on `node:crypto`: OpenSSL's streaming digest, so incremental hashing runs in constant memory.
+ */
+import type { HashState, OwnedBytes } from '../backend/backend.ts';
+import { nodeDigest, nodeHashState } from '../internal/node.ts';
+
+export function digest(data: Uint8Array): OwnedBytes {
+  return nodeDigest('sha384', data);
+}
+
+export function create(): HashState {
+  return nodeHashState('sha384');
+}
