@@ -75,7 +75,7 @@ export function checkApp(resolution: Resolution, app: string, root?: string): Ba
     const count = enabled.length === 0 ? `no ${noun}` : `${enabled.length} ${noun}s (${enabled.join(', ')})`;
     const summary = `${app} enables ${count} of ${group.owner}, whose group "${group.name}" allows ${rule}: ${group.features.join(', ')}`;
     const enabledBy = enabled.map((feature) => explain(resolution, group.owner, feature));
-    out.push({ code, app, group, enabled: enabledBy, summary, message: render(code, summary, enabledBy, help(resolution, app, group, enabled), root, noun) });
+    out.push({ code, app, group, enabled: enabledBy, summary, message: render(code, summary, enabledBy, help(resolution, app, group, enabled, root), root, noun) });
   }
   return out;
 }
@@ -94,18 +94,17 @@ function describeStep(resolution: Resolution, step: ChainStep): { text: string; 
   return { text: `${owner}: ${step.site.text}`, location: stepLocation(step) };
 }
 
-function help(resolution: Resolution, app: string, group: ExclusiveGroup, enabled: string[]): string {
-  const appManifest: Manifest | undefined = resolution.workspace.packages.get(app);
-  const appFile = appManifest?.file ?? app;
-  const choices = group.features.join('", "');
+function help(resolution: Resolution, app: string, group: ExclusiveGroup, enabled: string[], root?: string): string {
+  const file = resolution.workspace.packages.get(app)?.file ?? app;
+  const appFile = root !== undefined && file.startsWith(root + '/') ? file.slice(root.length + 1) : file;
+  const inspect = `Inspect: pnpm guard why ${group.owner} --app ${app}`;
   if (enabled.length === 0) {
-    return `choose one: in ${appFile}, set guard.dependencies["${group.owner}"].features to one of "${choices}", or build with --features ${group.owner}/<${group.features.join('|')}>`;
+    return `choose one: in ${appFile}, set guard.dependencies["${group.owner}"].features to one of "${group.features.join('", "')}", or build with --features ${group.owner}/<${group.features.join('|')}>`;
   }
-  return [
-    `keep exactly one. Backends are chosen by apps, not libraries: remove the others from the entries above,`,
-    `or make a library's choice an opt-in feature that the app turns on (off by default).`,
-    `Inspect: pnpm guard why ${group.owner} --app ${app}`,
-  ].join('\n        ');
+  const lines = group.rule === 'exactlyOne'
+    ? ['keep exactly one. Backends are chosen by apps, not libraries: remove the others from the entries above,', "or make a library's choice an opt-in feature that the app turns on (off by default)."]
+    : [`${group.owner} allows at most one of ${group.features.join(', ')}: turn all but one off in the entries above.`];
+  return [...lines, inspect].join('\n        ');
 }
 
 function render(code: BackendDiagnosticCode, summary: string, enabledBy: EnabledBy[], helpText: string, root?: string, noun = 'backend'): string {

@@ -5,7 +5,7 @@
  * location is needed (an error, a provenance chain) is the file parsed again with momoa, the parser
  * `@eslint/json` uses, so the resolver, the build and the lint rules report the same line and column.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { parse, type AnyNode, type DocumentNode, type ElementNode, type MemberNode } from '@humanwhocodes/momoa';
 
 /** A path into a JSON document: object keys and array indices. */
@@ -23,11 +23,21 @@ export interface SourceLocation {
 /** Where a pointer should land: on the member's key (for "this entry") or on its value. */
 export type PointAt = 'key' | 'value';
 
-const documents = new Map<string, { text: string; doc: DocumentNode | undefined; lines: string[] }>();
+const documents = new Map<string, { text: string; mtimeMs: number; doc: DocumentNode | undefined; lines: string[] }>();
 
+function mtimeOf(file: string): number {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return -1;
+  }
+}
+
+/** The parsed document, re-read when the file changed on disk (editors, watch mode) or `text` differs. */
 function load(file: string, text?: string) {
   let entry = documents.get(file);
-  if (entry === undefined || (text !== undefined && entry.text !== text)) {
+  const mtimeMs = text === undefined ? mtimeOf(file) : -1;
+  if (entry === undefined || (text !== undefined ? entry.text !== text : entry.mtimeMs !== mtimeMs)) {
     const source = text ?? readFileSync(file, 'utf8');
     let doc: DocumentNode | undefined;
     try {
@@ -35,7 +45,7 @@ function load(file: string, text?: string) {
     } catch {
       doc = undefined;
     }
-    entry = { text: source, doc, lines: source.split(/\r?\n/) };
+    entry = { text: source, mtimeMs, doc, lines: source.split(/\r?\n/) };
     documents.set(file, entry);
   }
   return entry;
