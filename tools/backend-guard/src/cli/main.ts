@@ -32,6 +32,7 @@ options:
   --all-features             turn on every feature of the apps
   --unification <mode>       package (each app alone; default) | selected (union over the apps of
                              this command, as Cargo does) | workspace (union over every package)
+  --selected <apps>          with --unification selected: the apps unified (default: every app)
   --json                     machine-readable output (features, why, check)
   --root <dir>               workspace root (default: the folder with pnpm-workspace.yaml)
   -h, --help                 this text`;
@@ -47,6 +48,7 @@ function parse(argv: string[]) {
       'no-default-features': { type: 'boolean' },
       'all-features': { type: 'boolean' },
       unification: { type: 'string' },
+      selected: { type: 'string', multiple: true },
       app: { type: 'string', multiple: true },
       all: { type: 'boolean' },
       json: { type: 'boolean' },
@@ -63,6 +65,7 @@ function parse(argv: string[]) {
     noDefaultFeatures: values['no-default-features'] ?? false,
     allFeatures: values['all-features'] ?? false,
   };
+  if (values.selected !== undefined) request.selected = values.selected.flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s.length > 0);
   return { command: positionals[0], args: positionals.slice(1), values, request };
 }
 
