@@ -1,10 +1,11 @@
 /**
  * Which backend is linked, and `ensureSingleBackend()`.
  *
- * The suite runs once per backend: backend-guard's Vitest plugin resolves `#backend` from
- * `GUARD_FEATURES` (such as `GUARD_FEATURES=@tsvmm/crypto/noble`), and to the placeholder when it
- * names no backend or several. This test checks that the run got what it asked for, so a
- * misconfigured run cannot pass while silently testing another backend.
+ * The suite runs once per backend (the vitest projects in vitest.config.ts): backend-guard's Vite
+ * plugin resolves `#backend` from each project's features, and each project passes the same
+ * features to the tests as `GUARD_FEATURES` (such as `@tsvmm/crypto/noble`; none for the
+ * placeholder). This test checks that the run got what it asked for, so a misconfigured run cannot
+ * pass while silently testing another backend.
  */
 import { describe, expect, test } from 'vitest';
 import { BACKEND_NAMES, type BackendName } from './backend/backend.ts';
