@@ -8,7 +8,7 @@
  * call it, so all three say the same thing.
  */
 import { formatLocation, type SourceLocation } from '../manifest/locate.ts';
-import type { ExclusiveGroup, Manifest } from '../manifest/manifest.ts';
+import type { ExclusiveGroup } from '../manifest/manifest.ts';
 import type { Workspace } from '../manifest/workspace.ts';
 import { chainsTo, readableSteps, stepLocation, type ChainStep } from '../resolver/chains.ts';
 import { featureNode, type Resolution } from '../resolver/resolve.ts';
