@@ -1,0 +1,163 @@
+/**
+ * The PCI root: configuration mechanism #1 at ports 0xCF8-0xCFF (PCI Local Bus Specification 3.0,
+ * section 3.2.2.3.2), bus 0 with the host bridge at 00:00.0, and the reset control register at
+ * 0xCF9.
+ *
+ * - CONFIG_ADDRESS (0xCF8): "Anytime a host bridge sees a full DWORD I/O write from the host to
+ *   CONFIG_ADDRESS, the bridge must latch the data into its CONFIG_ADDRESS register. On full DWORD
+ *   I/O reads to CONFIG_ADDRESS, the bridge must return the data in CONFIG_ADDRESS. Any other
+ *   types of accesses to this address (non-DWORD) have no effect on CONFIG_ADDRESS and are
+ *   executed as normal I/O transactions." So only a dword access at 0xCF8 reaches the register;
+ *   a byte at 0xCF9 is the reset control register; other narrow accesses at 0xCF8-0xCFB find
+ *   nothing (reads all-ones, writes dropped). Bits 30:24 are reserved and bits 1:0 are
+ *   read-only: both read back as 0. (Firecracker and crosvm merge narrow writes into the
+ *   register; Linux only ever uses dword accesses there, so either works for it.)
+ * - CONFIG_DATA (0xCFC-0xCFF): with the enable bit (31) set, a byte, word or dword access reaches
+ *   bus [23:16], device [15:11], function [10:8], register [7:2], at the byte of the register the
+ *   port selects. With bit 31 clear it is a normal I/O access that nothing claims.
+ * - Only bus 0 exists; a function nobody holds reads 0xFFFFFFFF (master abort) and ignores writes.
+ *   An address with AMD's extended-register bits (27:24, `PCI_CONF1_EXT_REG`) set would reach
+ *   registers 0x100 and up, which conventional PCI functions do not have: it reads all-ones.
+ * - Reset control (0xCF9, as on Intel PIIX/ICH chipsets): bits 1 (SYS_RST) and 3 (FULL_RST) read
+ *   back as written; writing bit 2 (RST_CPU) set calls `onReset()` (Linux's `reboot=pci`).
+ */
+import type { BusDevice } from '../bus/index.ts';
+import { type DeviceLog, LogOnce, hex } from '../internal/log.ts';
+import { PciError } from './config_space.ts';
+import { PciHostBridge } from './host_bridge.ts';
+import { type PciAddress, type PciDevice, checkPciAddress, formatPciAddress } from './pci_device.ts';
+
+/** CONFIG_ADDRESS bit 31. */
+export const CONFIG_ADDRESS_ENABLE = 0x8000_0000;
+/** The CONFIG_ADDRESS bits that read back: enable, bus, device, function, register. */
+const CONFIG_ADDRESS_READABLE = 0x80ff_fffc;
+/** Reset control register bits. */
+export const RESET_CONTROL_SYS_RST = 0x02;
+export const RESET_CONTROL_RST_CPU = 0x04;
+export const RESET_CONTROL_FULL_RST = 0x08;
+
+/** Options of a {@link PciRoot}. */
+export interface PciRootOptions {
+  /** Called when the guest writes RST_CPU to the reset control register (0xCF9). */
+  onReset?: () => void;
+  /** Where messages about odd guest accesses go (default `console.warn`). */
+  log?: DeviceLog;
+}
+
+/** Bus 0 and its configuration ports. Insert it on the port-I/O bus at {@link PciRoot.BASE} with length {@link PciRoot.LENGTH}. */
+export class PciRoot implements BusDevice {
+  static readonly BASE = 0xcf8;
+  static readonly LENGTH = 8;
+  readonly label = 'pci root';
+  /** The host bridge at 00:00.0. */
+  readonly hostBridge = new PciHostBridge();
+
+  readonly #functions = new Map<number, PciDevice>();
+  readonly #onReset: () => void;
+  readonly #log: LogOnce;
+  #configAddress = 0;
+  #extendedRegister = 0;
+  #resetControl = 0;
+
+  constructor(options: PciRootOptions = {}) {
+    this.#onReset = options.onReset ?? (() => {});
+    this.#log = new LogOnce(options.log, this.label);
+    this.#functions.set(0, this.hostBridge);
+  }
+
+  /**
+   * Places `device` at `address` on bus 0.
+   * @throws {PciError} if the address is invalid, not on bus 0, or taken.
+   */
+  add(address: PciAddress, device: PciDevice): void {
+    const checked = checkPciAddress(address);
+    if (checked.bus !== 0) throw new PciError(`${formatPciAddress(checked)}: only bus 0 exists`);
+    const key = keyOf(checked.device, checked.function);
+    const present = this.#functions.get(key);
+    if (present !== undefined) throw new PciError(`${formatPciAddress(checked)} is taken by ${present.label ?? 'a device'}`);
+    this.#functions.set(key, device);
+  }
+
+  /** The function at `address`, if any. */
+  get(address: PciAddress): PciDevice | undefined {
+    if (address.bus !== 0) return undefined;
+    return this.#functions.get(keyOf(address.device, address.function));
+  }
+
+  /** CONFIG_ADDRESS as the guest last latched it (reserved bits read as 0). */
+  get configAddress(): number {
+    return this.#configAddress;
+  }
+
+  read(offset: number, data: Uint8Array): void {
+    if (offset === 0 && data.length === 4) {
+      writeLe(data, this.#configAddress);
+    } else if (offset === 1 && data.length === 1) {
+      data[0] = this.#resetControl;
+    } else if (offset >= 4 && offset + data.length <= 8) {
+      this.#configData(offset - 4, data, false);
+    } else {
+      data.fill(0xff);
+      this.#log.warn(`${String(data.length)}-byte read at ${hex(PciRoot.BASE + offset)} is not a configuration access`, `read ${String(offset)}/${String(data.length)}`);
+    }
+  }
+
+  write(offset: number, data: Uint8Array): void {
+    if (offset === 0 && data.length === 4) {
+      const value = readLe(data);
+      this.#configAddress = (value & CONFIG_ADDRESS_READABLE) >>> 0;
+      this.#extendedRegister = (value >>> 24) & 0x0f;
+    } else if (offset === 1 && data.length === 1) {
+      const value = data[0]!;
+      this.#resetControl = value & (RESET_CONTROL_SYS_RST | RESET_CONTROL_FULL_RST);
+      if (value & RESET_CONTROL_RST_CPU) this.#reset();
+    } else if (offset >= 4 && offset + data.length <= 8) {
+      this.#configData(offset - 4, data, true);
+    } else {
+      this.#log.warn(`${String(data.length)}-byte write at ${hex(PciRoot.BASE + offset)} is not a configuration access`, `write ${String(offset)}/${String(data.length)}`);
+    }
+  }
+
+  /** An access at byte `byte` (0-3) of CONFIG_DATA. */
+  #configData(byte: number, data: Uint8Array, isWrite: boolean): void {
+    const address = this.#configAddress;
+    const device = (address & CONFIG_ADDRESS_ENABLE) !== 0 && this.#extendedRegister === 0 ? this.#target(address) : undefined;
+    if (device === undefined) {
+      if (!isWrite) data.fill(0xff);
+      return;
+    }
+    const register = (address >>> 2) & 0x3f;
+    if (isWrite) {
+      device.writeConfigRegister(register, byte, data);
+    } else {
+      const value = device.readConfigRegister(register) >>> 0;
+      for (let i = 0; i < data.length; i++) data[i] = (value >>> (8 * (byte + i))) & 0xff;
+    }
+  }
+
+  #target(address: number): PciDevice | undefined {
+    const bus = (address >>> 16) & 0xff;
+    if (bus !== 0) return undefined;
+    return this.#functions.get(keyOf((address >>> 11) & 0x1f, (address >>> 8) & 0x07));
+  }
+
+  #reset(): void {
+    try {
+      this.#onReset();
+    } catch (error) {
+      this.#log.warn(`onReset failed: ${error instanceof Error ? error.message : String(error)}`, 'onReset failed');
+    }
+  }
+}
+
+function keyOf(device: number, fn: number): number {
+  return (device << 3) | fn;
+}
+
+function readLe(data: Uint8Array): number {
+  return (data[0]! | (data[1]! << 8) | (data[2]! << 16) | (data[3]! << 24)) >>> 0;
+}
+
+function writeLe(data: Uint8Array, value: number): void {
+  for (let i = 0; i < 4; i++) data[i] = (value >>> (8 * i)) & 0xff;
+}
