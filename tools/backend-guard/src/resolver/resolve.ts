@@ -14,7 +14,7 @@
  * entry), so a diagnostic can name every chain that turned a feature on.
  */
 import type { JsonPointer } from '../manifest/locate.ts';
-import type { DependencyDecl, ExclusiveGroup, Manifest } from '../manifest/manifest.ts';
+import type { DependencyDecl, ExclusiveGroup, FeatureValue, Manifest } from '../manifest/manifest.ts';
 import type { Workspace } from '../manifest/workspace.ts';
 
 export type Unification = 'package' | 'selected' | 'workspace';
@@ -151,118 +151,336 @@ export function resolve(workspace: Workspace, request: ResolveRequest): Map<stri
   return out;
 }
 
-type Task =
-  | { kind: 'package'; pkg: string }
-  | { kind: 'feature'; pkg: string; feature: string }
-  | { kind: 'edge'; pkg: string; decl: DependencyDecl };
+/**
+ * The workspace as the resolver walks it, built once per workspace (package by package, on first use)
+ * and shared by every resolution: node ids, causes and links to other packages depend only on the
+ * manifests. A resolution keeps its scratch state on these nodes, stamped with its own epoch (resolving
+ * is synchronous), so a node reached again costs a field compare instead of a map lookup.
+ */
+interface Node {
+  id: NodeId;
+  /** Epoch of the resolution that last reached the node; `slot` belongs to that resolution. */
+  epoch: number;
+  /** Where the resolution keeps the node's causes. */
+  slot: number;
+}
+
+interface CompiledPackage extends Node {
+  kind: 'package';
+  name: string;
+  /** Parallel to the manifest's dependencies; empty for a package outside the workspace. */
+  edges: CompiledEdge[];
+  edgesByName: Map<string, EdgeGroup>;
+  features: Map<string, CompiledFeature>;
+  /** The features on in the resolution of `epoch`. */
+  enabled: Set<string>;
+}
+
+/** A package's dependency declarations of one name (a normal and a dev one may share it). */
+interface EdgeGroup {
+  edges: CompiledEdge[];
+  /** Weak `dep?/feature` entries waiting for one of the edges, in the resolution of `pendingEpoch`. */
+  pendingEpoch: number;
+  pending: { feature: string; cause: Cause }[];
+}
+
+interface CompiledEdge extends Node {
+  kind: 'edge';
+  decl: DependencyDecl;
+  group: EdgeGroup;
+  /** The dependency, and the features of it that the edge turns on; linked on first use. */
+  target: CompiledPackage | undefined;
+  targetDefault: CompiledFeature | undefined;
+  targetFeatures: (CompiledFeature | undefined)[];
+  /** Epoch of the resolution in which the edge was expanded (is active). */
+  activeEpoch: number;
+  active: ActiveEdge;
+  /** The package turns the (non-optional) edge on. */
+  fromPackage: Cause;
+  /** The edge turns on the dependency, its default features, and each feature it lists. */
+  toPackage: Cause;
+  toDefault: Cause;
+  toFeatures: Cause[];
+}
+
+interface CompiledFeature extends Node {
+  kind: 'feature';
+  owner: CompiledPackage;
+  feature: string;
+  /** Each value, with the feature of the same package it names (`kind: 'feature'`). */
+  values: { value: FeatureValue; cause: Cause; local: CompiledFeature | undefined }[];
+}
+
+type Task = CompiledPackage | CompiledEdge | CompiledFeature;
+
+class CompiledWorkspace {
+  private readonly compiled = new Map<string, CompiledPackage>();
+
+  constructor(private readonly workspace: Workspace) {}
+
+  /** The package `name` (also one outside the workspace), compiled on first use. */
+  package(name: string): CompiledPackage {
+    let pkg = this.compiled.get(name);
+    if (pkg === undefined) this.compiled.set(name, (pkg = compilePackage(name, this.workspace.packages.get(name))));
+    return pkg;
+  }
+
+  /** The dependency of `edge`. */
+  target(edge: CompiledEdge): CompiledPackage {
+    if (edge.target === undefined) {
+      const target = this.package(edge.decl.name);
+      edge.target = target;
+      edge.targetDefault = target.features.get('default');
+      edge.targetFeatures = edge.decl.features.map((ref) => target.features.get(ref.feature));
+    }
+    return edge.target;
+  }
+}
+
+const compiledWorkspaces = new WeakMap<Workspace, CompiledWorkspace>();
+let lastEpoch = 0;
+
+function describeValue(value: FeatureValue): string {
+  if (value.kind === 'feature') return `"${value.feature}"`;
+  if (value.kind === 'dep') return `"dep:${value.dep}"`;
+  return `"${value.dep}${value.weak ? '?' : ''}/${value.feature}"`;
+}
+
+function compilePackage(name: string, manifest: Manifest | undefined): CompiledPackage {
+  const pkg: CompiledPackage = { kind: 'package', id: packageNode(name), epoch: 0, slot: 0, name, edges: [], edgesByName: new Map(), features: new Map(), enabled: new Set() };
+  if (manifest === undefined) return pkg;
+  const { file } = manifest;
+  for (const decl of manifest.dependencies) {
+    const id = edgeNode(name, decl);
+    const site: Site = { file, pointer: decl.pointer, text: `depends on ${decl.name}` };
+    let group = pkg.edgesByName.get(decl.name);
+    if (group === undefined) pkg.edgesByName.set(decl.name, (group = { edges: [], pendingEpoch: 0, pending: [] }));
+    const edge: CompiledEdge = {
+      kind: 'edge',
+      id,
+      epoch: 0,
+      slot: 0,
+      decl,
+      group,
+      target: undefined,
+      targetDefault: undefined,
+      targetFeatures: [],
+      activeEpoch: 0,
+      active: { from: name, to: decl.name, decl },
+      fromPackage: { from: pkg.id, site },
+      toPackage: { from: id, site },
+      toDefault: { from: id, site: { file, pointer: decl.pointer, text: `depends on ${decl.name} with its default features` } },
+      toFeatures: decl.features.map((ref) => ({ from: id, site: { file, pointer: ref.pointer, text: `depends on ${decl.name} with feature "${ref.feature}"` } })),
+    };
+    group.edges.push(edge);
+    pkg.edges.push(edge);
+  }
+  for (const [feature, values] of manifest.features) {
+    const id = featureNode(name, feature);
+    pkg.features.set(feature, {
+      kind: 'feature',
+      id,
+      epoch: 0,
+      slot: 0,
+      owner: pkg,
+      feature,
+      values: values.map((value) => ({ value, cause: { from: id, site: { file, pointer: value.pointer, text: `feature "${feature}" enables ${describeValue(value)}` } }, local: undefined })),
+    });
+  }
+  for (const feature of pkg.features.values()) {
+    for (const entry of feature.values) if (entry.value.kind === 'feature') entry.local = pkg.features.get(entry.value.feature);
+  }
+  return pkg;
+}
 
 function resolveTogether(workspace: Workspace, request: Resolution['request']): Resolution {
-  const { packages } = workspace;
+  const graph = compiledWorkspaces.get(workspace) ?? new CompiledWorkspace(workspace);
+  compiledWorkspaces.set(workspace, graph);
+  const epoch = ++lastEpoch;
   const roots = new Set(request.roots);
   const enabled = new Map<string, Set<string>>();
-  const causes = new Map<NodeId, Cause[]>();
-  const activeEdges = new Set<NodeId>();
   const edges: ActiveEdge[] = [];
-  /** Weak `dep?/feature` entries waiting for their edge: keyed by `pkg\0dep`. */
-  const pendingWeak = new Map<string, { feature: string; cause: Cause }[]>();
+  /** Every node reached, in order, and its causes: one cause alone, a list once there are more. */
+  const reachedIds: NodeId[] = [];
+  const reachedCauses: (Cause | Cause[])[] = [];
   const work: Task[] = [];
   /** Features reached on a package that is not (yet) active; they apply once it is. */
-  const parked = new Map<string, Task[]>();
+  const parked = new Map<CompiledPackage, CompiledFeature[]>();
 
-  /** Records a cause; schedules the node's expansion the first time it is reached. */
-  const reach = (node: NodeId, cause: Cause, task: Task) => {
-    const list = causes.get(node);
-    if (list !== undefined) {
-      list.push(cause);
-      return;
+  /** Records a cause; true the first time `node` is reached (the caller then schedules its expansion). */
+  const firstReach = (node: Node, cause: Cause): boolean => {
+    if (node.epoch === epoch) {
+      const earlier = reachedCauses[node.slot]!;
+      if (Array.isArray(earlier)) earlier.push(cause);
+      else reachedCauses[node.slot] = [earlier, cause];
+      return false;
     }
-    causes.set(node, [cause]);
-    if (task.kind === 'package') {
-      enabled.set(task.pkg, new Set());
-      for (const parkedTask of parked.get(task.pkg) ?? []) work.push(parkedTask);
-      parked.delete(task.pkg);
+    node.epoch = epoch;
+    node.slot = reachedIds.length;
+    reachedIds.push(node.id);
+    reachedCauses.push(cause);
+    return true;
+  };
+  const reachPackage = (pkg: CompiledPackage, cause: Cause) => {
+    if (!firstReach(pkg, cause)) return;
+    pkg.enabled = new Set();
+    enabled.set(pkg.name, pkg.enabled);
+    const waiting = parked.get(pkg);
+    if (waiting !== undefined) for (const parkedTask of waiting) work.push(parkedTask);
+    parked.delete(pkg);
+    work.push(pkg);
+  };
+  /** Only declared features exist (`node` is undefined otherwise); "default" may be requested of any package, as in Cargo. */
+  const reachFeatureNode = (node: CompiledFeature | undefined, cause: Cause) => {
+    if (node !== undefined && firstReach(node, cause)) work.push(node);
+  };
+  const reachFeature = (pkg: CompiledPackage, feature: string, cause: Cause) => reachFeatureNode(pkg.features.get(feature), cause);
+  const reachEdge = (edge: CompiledEdge, cause: Cause) => {
+    if (firstReach(edge, cause)) work.push(edge);
+  };
+  const inScope = (pkg: CompiledPackage, decl: DependencyDecl) => decl.kind === 'normal' || (request.dev && roots.has(pkg.name));
+  /** `dep/feature` of `pkg` (non-weak): turns on the dependency and the feature on it. */
+  const enableDepFeature = (pkg: CompiledPackage, dep: string, feature: string, cause: Cause) => {
+    let declared: CompiledEdge | undefined;
+    let optional = false;
+    for (const edge of pkg.edgesByName.get(dep)?.edges ?? []) {
+      if (!inScope(pkg, edge.decl)) continue;
+      declared = edge;
+      optional ||= edge.decl.optional;
+      reachEdge(edge, cause);
     }
-    work.push(task);
+    // Cargo: "dep/feature" on an optional dependency also turns on the feature named like the dependency
+    // if the table has one: the implicit feature, and also an explicit feature named like a dependency
+    // hidden with "dep:" (Cargo's activate_dep_feature looks the name up in the feature table; checked
+    // against cargo tree by test/resolver/cargo-oracle.test.ts).
+    if (optional) reachFeature(pkg, dep, cause);
+    if (declared !== undefined) reachFeature(graph.target(declared), feature, cause);
   };
-  const reachFeature = (pkg: string, feature: string, cause: Cause) => {
-    const manifest = packages.get(pkg);
-    // Only declared features exist; "default" may be requested of any package, as in Cargo.
-    if (manifest === undefined || !manifest.features.has(feature)) return;
-    reach(featureNode(pkg, feature), cause, { kind: 'feature', pkg, feature });
-  };
-  const inScope = (pkg: string, decl: DependencyDecl) => decl.kind === 'normal' || (request.dev && roots.has(pkg));
-  const declsNamed = (manifest: Manifest, dep: string) => manifest.dependencies.filter((d) => d.name === dep && inScope(manifest.name, d));
 
   // The request itself.
   for (const root of request.roots) {
-    const manifest = packages.get(root)!;
-    reach(packageNode(root), { from: undefined, site: { file: manifest.file, pointer: ['name'], text: 'root of this resolution' } }, { kind: 'package', pkg: root });
+    const manifest = workspace.packages.get(root)!;
+    const pkg = graph.package(root);
+    reachPackage(pkg, { from: undefined, site: { file: manifest.file, pointer: ['name'], text: 'root of this resolution' } });
     if (!request.noDefaultFeatures) {
-      reachFeature(root, 'default', { from: packageNode(root), site: { file: manifest.file, pointer: manifest.featurePointers.get('default') ?? ['name'], text: 'default features of the root' } });
+      reachFeature(pkg, 'default', { from: packageNode(root), site: { file: manifest.file, pointer: manifest.featurePointers.get('default') ?? ['name'], text: 'default features of the root' } });
     }
     if (request.allFeatures) {
       for (const feature of manifest.features.keys()) {
-        reachFeature(root, feature, { from: undefined, site: { file: manifest.file, pointer: manifest.featurePointers.get(feature) ?? ['name'], text: '--all-features' } });
+        reachFeature(pkg, feature, { from: undefined, site: { file: manifest.file, pointer: manifest.featurePointers.get(feature) ?? ['name'], text: '--all-features' } });
       }
     }
   }
-  for (const spec of request.features) requestFeature(workspace, request.roots, spec, reachFeature);
+  for (const spec of request.features) {
+    requestFeature(workspace, request.roots, spec, (pkg, feature, cause) => reachFeature(graph.package(pkg), feature, cause), (manifest, dep, feature, cause) => enableDepFeature(graph.package(manifest.name), dep, feature, cause));
+  }
 
   while (work.length > 0) {
     const task = work.pop()!;
-    const manifest = packages.get(task.pkg);
     if (task.kind === 'package') {
-      if (manifest === undefined) continue;
-      for (const decl of manifest.dependencies) {
-        if (decl.optional || !inScope(task.pkg, decl)) continue;
-        reach(edgeNode(task.pkg, decl), { from: packageNode(task.pkg), site: { file: manifest.file, pointer: decl.pointer, text: `depends on ${decl.name}` } }, { kind: 'edge', pkg: task.pkg, decl });
+      for (const edge of task.edges) {
+        if (!edge.decl.optional && inScope(task, edge.decl)) reachEdge(edge, edge.fromPackage);
       }
     } else if (task.kind === 'edge') {
-      const { pkg, decl } = task;
-      const from = edgeNode(pkg, decl);
-      const file = manifest!.file;
-      activeEdges.add(from);
-      edges.push({ from: pkg, to: decl.name, decl });
-      reach(packageNode(decl.name), { from, site: { file, pointer: decl.pointer, text: `depends on ${decl.name}` } }, { kind: 'package', pkg: decl.name });
-      if (decl.defaultFeatures) reachFeature(decl.name, 'default', { from, site: { file, pointer: decl.pointer, text: `depends on ${decl.name} with its default features` } });
-      for (const ref of decl.features) reachFeature(decl.name, ref.feature, { from, site: { file, pointer: ref.pointer, text: `depends on ${decl.name} with feature "${ref.feature}"` } });
-      for (const weak of pendingWeak.get(`${pkg}\0${decl.name}`) ?? []) reachFeature(decl.name, weak.feature, weak.cause);
+      const { decl } = task;
+      const target = graph.target(task);
+      task.activeEpoch = epoch;
+      edges.push(task.active);
+      reachPackage(target, task.toPackage);
+      if (decl.defaultFeatures) reachFeatureNode(task.targetDefault, task.toDefault);
+      for (let i = 0; i < decl.features.length; i++) reachFeatureNode(task.targetFeatures[i], task.toFeatures[i]!);
+      if (task.group.pendingEpoch === epoch) for (const weak of task.group.pending) reachFeature(target, weak.feature, weak.cause);
     } else {
-      const { pkg, feature } = task;
-      const on = enabled.get(pkg);
-      if (on === undefined) {
+      const pkg = task.owner;
+      if (pkg.epoch !== epoch) {
         parked.set(pkg, [...(parked.get(pkg) ?? []), task]);
         continue;
       }
-      on.add(feature);
-      const from = featureNode(pkg, feature);
-      const file = manifest!.file;
-      for (const value of manifest!.features.get(feature)!) {
-        const site = (text: string): Cause => ({ from, site: { file, pointer: value.pointer, text: `feature "${feature}" enables ${text}` } });
+      pkg.enabled.add(task.feature);
+      for (const { value, cause, local } of task.values) {
         if (value.kind === 'feature') {
-          reachFeature(pkg, value.feature, site(`"${value.feature}"`));
-          continue;
+          reachFeatureNode(local, cause);
+        } else if (value.kind === 'dep') {
+          for (const edge of pkg.edgesByName.get(value.dep)?.edges ?? []) {
+            if (edge.decl.optional && inScope(pkg, edge.decl)) reachEdge(edge, cause);
+          }
+        } else if (value.weak) {
+          const group = pkg.edgesByName.get(value.dep);
+          const decls = (group?.edges ?? []).filter((edge) => inScope(pkg, edge.decl));
+          if (group === undefined || decls.length === 0) continue;
+          if (decls.some((edge) => edge.activeEpoch === epoch)) {
+            reachFeature(graph.target(decls[0]!), value.feature, cause);
+          } else {
+            if (group.pendingEpoch !== epoch) {
+              group.pendingEpoch = epoch;
+              group.pending = [];
+            }
+            group.pending.push({ feature: value.feature, cause });
+          }
+        } else {
+          enableDepFeature(pkg, value.dep, value.feature, cause);
         }
-        const decls = declsNamed(manifest!, value.dep);
-        if (value.kind === 'dep') {
-          for (const decl of decls) if (decl.optional) reach(edgeNode(pkg, decl), site(`"dep:${value.dep}"`), { kind: 'edge', pkg, decl });
-          continue;
-        }
-        const text = `"${value.dep}${value.weak ? '?' : ''}/${value.feature}"`;
-        if (value.weak) {
-          const key = `${pkg}\0${value.dep}`;
-          if (decls.some((d) => activeEdges.has(edgeNode(pkg, d)))) reachFeature(value.dep, value.feature, site(text));
-          else if (decls.length > 0) pendingWeak.set(key, [...(pendingWeak.get(key) ?? []), { feature: value.feature, cause: site(text) }]);
-          continue;
-        }
-        for (const decl of decls) reach(edgeNode(pkg, decl), site(text), { kind: 'edge', pkg, decl });
-        // Cargo: "dep/feature" on an optional dependency also turns on its implicit feature.
-        if (manifest!.implicitFeatures.has(value.dep)) reachFeature(pkg, value.dep, site(text));
-        if (decls.length > 0) reachFeature(value.dep, value.feature, site(text));
       }
     }
   }
-  return new Resolution(workspace, request, enabled, edges, causes);
+  return new Resolution(workspace, request, enabled, edges, new CausesByNode(reachedIds, reachedCauses));
+}
+
+/**
+ * The causes of one resolution by node, indexed on first use: most callers read only the features, and
+ * building the map is a large part of resolving.
+ */
+class CausesByNode implements ReadonlyMap<NodeId, readonly Cause[]> {
+  private map: Map<NodeId, readonly Cause[]> | undefined;
+
+  constructor(
+    private readonly ids: readonly NodeId[],
+    private readonly causes: readonly (Cause | readonly Cause[])[],
+  ) {}
+
+  private get index(): Map<NodeId, readonly Cause[]> {
+    if (this.map === undefined) {
+      const map = new Map<NodeId, readonly Cause[]>();
+      this.ids.forEach((id, i) => {
+        const causes = this.causes[i]!;
+        map.set(id, Array.isArray(causes) ? causes : [causes as Cause]);
+      });
+      this.map = map;
+    }
+    return this.map;
+  }
+
+  get size() {
+    return this.ids.length;
+  }
+
+  get(node: NodeId) {
+    return this.index.get(node);
+  }
+
+  has(node: NodeId) {
+    return this.index.has(node);
+  }
+
+  forEach(callback: (causes: readonly Cause[], node: NodeId, map: ReadonlyMap<NodeId, readonly Cause[]>) => void, thisArg?: unknown) {
+    this.index.forEach((causes, node) => callback.call(thisArg, causes, node, this));
+  }
+
+  entries() {
+    return this.index.entries();
+  }
+
+  keys() {
+    return this.index.keys();
+  }
+
+  values() {
+    return this.index.values();
+  }
+
+  [Symbol.iterator]() {
+    return this.index[Symbol.iterator]();
+  }
 }
 
 function requestFeature(
@@ -270,6 +488,7 @@ function requestFeature(
   roots: readonly string[],
   spec: string,
   reachFeature: (pkg: string, feature: string, cause: Cause) => void,
+  enableDepFeature: (manifest: Manifest, dep: string, feature: string, cause: Cause) => void,
 ) {
   const slash = spec.lastIndexOf('/');
   const targets = slash < 0 ? roots.filter((r) => workspace.packages.get(r)!.features.has(spec)) : [spec.slice(0, slash)];
@@ -279,6 +498,12 @@ function requestFeature(
     const manifest = workspace.packages.get(pkg);
     if (manifest === undefined) throw new ResolveRequestError(`--features ${spec}: "${pkg}" is not a workspace package`);
     if (!manifest.features.has(feature)) throw new ResolveRequestError(`--features ${spec}: ${pkg} has no feature "${feature}" (it has: ${[...manifest.features.keys()].join(', ') || 'none'})`);
-    reachFeature(pkg, feature, { from: undefined, site: { file: manifest.file, pointer: manifest.featurePointers.get(feature) ?? ['name'], text: `--features ${spec}` } });
+    const cause = { from: undefined, site: { file: manifest.file, pointer: manifest.featurePointers.get(feature) ?? ['name'], text: `--features ${spec}` } };
+    // Cargo: for a root that declares a dependency `pkg`, `--features pkg/feature` is that root's feature
+    // value `pkg/feature`, so it also turns on an optional `pkg` (and its implicit feature). A root gets the
+    // feature itself; a package neither a root nor a root's dependency gets it wherever it is active.
+    const dependents = slash < 0 ? [] : roots.map((r) => workspace.packages.get(r)!).filter((r) => r.dependencies.some((d) => d.name === pkg));
+    for (const dependent of dependents) enableDepFeature(dependent, pkg, feature, cause);
+    if (dependents.length === 0 || roots.includes(pkg)) reachFeature(pkg, feature, cause);
   }
 }
