@@ -28,3 +28,54 @@ export {
   verifyHmacSha256,
   type VerifyHmacSha256Options,
 } from './hmac_sha_256/index.ts';
+export { AES_256_CBC_IV_LENGTH, AES_256_CBC_KEY_LENGTH, Aes256Cbc, Aes256CbcError } from './aes_256_cbc/index.ts';
+export {
+  AES_256_GCM_IV_LENGTH,
+  AES_256_GCM_KEY_LENGTH,
+  AES_256_GCM_MAX_IV_LENGTH,
+  AES_256_GCM_MIN_IV_LENGTH,
+  AES_256_GCM_TAG_LENGTH,
+  AES_256_GCM_TAG_MISMATCH,
+  Aes256Gcm,
+  Aes256GcmError,
+  type Aes256GcmSealed,
+} from './aes_256_gcm/index.ts';
+export {
+  XTS_AES_256_KEY_LENGTH,
+  XTS_AES_256_MAX_DATA_UNIT_SIZE,
+  XTS_AES_256_MAX_TWEAK,
+  XTS_AES_256_MIN_DATA_UNIT_SIZE,
+  XtsAes256,
+  XtsAes256Error,
+} from './xts_aes_256/index.ts';
+export {
+  AES_KEY_WRAP_WITH_PADDING_INTEGRITY_FAILURE,
+  AES_KEY_WRAP_WITH_PADDING_KEK_LENGTHS,
+  AES_KEY_WRAP_WITH_PADDING_MAX_PAYLOAD_LENGTH,
+  AesKeyWrapWithPadding,
+  AesKeyWrapWithPaddingError,
+} from './aes_key_wrap_with_padding/index.ts';
+export { KBKDF_MAX_OUTPUT_LENGTH, KbkdfError, type KbkdfOptions, kbkdfHmacSha256 } from './kbkdf/index.ts';
+export { UnsupportedError, isUnsupported } from './internal/unsupported.ts';
+export { EcdsaCurve, EcdsaError, EcdsaKeyPair, EcdsaPublicKey } from './ecdsa/index.ts';
+export {
+  RSA_GENERATE_BITS,
+  RSA_MAX_BITS,
+  RSA_MIN_BITS,
+  RsaError,
+  RsaKeyPair,
+  RsaPublicKey,
+  type RsaOaepOptions,
+  type RsaPrivateKeyComponents,
+  type RsaPssOptions,
+  type RsaPublicKeyComponents,
+} from './rsa/index.ts';
+export {
+  X509Certificate,
+  X509Error,
+  type X509Extension,
+  type X509PublicKey,
+  type X509SignatureAlgorithm,
+  type X509Validity,
+} from './x509/index.ts';
+export { Pkcs7Error, Pkcs7SignedData } from './pkcs7/index.ts';

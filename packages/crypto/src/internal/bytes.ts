@@ -36,3 +36,28 @@ export function ownedCopy(bytes: Uint8Array): OwnedBytes {
 export function arrayBufferBacked(bytes: Uint8Array): OwnedBytes {
   return bytes.buffer instanceof ArrayBuffer ? (bytes as OwnedBytes) : ownedCopy(bytes);
 }
+
+/**
+ * Fresh library output as a plain `Uint8Array`: a new view of the same memory when `bytes` spans all
+ * of its own `ArrayBuffer` (as the unpooled `Buffer`s that `node:crypto` ciphers return do), else a
+ * copy. Saves a copy of bulk cipher output without ever handing out a view of a shared pool. Only
+ * for bytes nobody else holds: never for a caller's input.
+ */
+export function adopt(bytes: Uint8Array): OwnedBytes {
+  const buffer = bytes.buffer;
+  if (buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === buffer.byteLength) return new Uint8Array(buffer);
+  return ownedCopy(bytes);
+}
+
+/**
+ * `a` followed by `b`: a view over both when `b` directly follows `a` in the same buffer (as the
+ * ciphertext and tag views an AEAD returned), else a new array with both copied in. Read-only use:
+ * the result may share memory with the inputs.
+ */
+export function joined(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.buffer === b.buffer && a.byteOffset + a.length === b.byteOffset) return new Uint8Array(a.buffer, a.byteOffset, a.length + b.length);
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}

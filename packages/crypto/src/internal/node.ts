@@ -1,8 +1,9 @@
 /**
  * `node:crypto` helpers shared by the `openssl` backend files only.
  */
-import { createHash } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 import type { HashState, OwnedBytes } from '../backend/backend.ts';
+import type { HashAlgorithm } from '../hashes/algorithm.ts';
 import { ownedCopy } from './bytes.ts';
 
 /** OpenSSL's digest names. */
@@ -25,3 +26,17 @@ export function nodeHashState(hash: NodeHashName): HashState {
     },
   };
 }
+
+/** OpenSSL's name of a {@link HashAlgorithm} (for `sign`, `verify`, `oaepHash`). */
+export const NODE_HASH_NAMES: Readonly<Record<HashAlgorithm, NodeHashName>> = {
+  'SHA-1': 'sha1',
+  'SHA-256': 'sha256',
+  'SHA-384': 'sha384',
+  'SHA-512': 'sha512',
+};
+
+/**
+ * The OpenSSL `KeyObject` behind each public key of the `openssl` backend's `rsa` and `ecdsa`,
+ * for `x509/openssl.ts` (OpenSSL's `X509_verify` takes the key itself).
+ */
+export const PUBLIC_KEY_OBJECTS = new WeakMap<object, KeyObject>();
