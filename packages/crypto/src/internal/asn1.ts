@@ -306,6 +306,23 @@ function decodeSpki(algorithm: AlgorithmIdentifier, subjectPublicKey: ArrayBuffe
 
 const nameKey = (name: Name): string => hex(bytes(AsnConvert.serialize(name)));
 
+/**
+ * RFC 5280 4.1.1.2: the outer `signatureAlgorithm` MUST be the same as the TBS `signature` field,
+ * compared here byte for byte as encoded (re-serialising would hide a changed encoding), and the
+ * signature BIT STRING must have no unused bits. OpenSSL refuses both; checking them here makes
+ * every backend refuse a certificate whose unsigned outer fields were re-encoded.
+ */
+function outerFieldsStrict(der: Uint8Array): boolean {
+  const [tbs, outerAlgorithm, signature] = children(der, readTlv(der, 0));
+  if (tbs === undefined || outerAlgorithm === undefined || signature === undefined || signature.tag !== 0x03) return false;
+  if (signature.end - signature.contentStart < 1 || der[signature.contentStart] !== 0) return false;
+  const fields = children(der, tbs);
+  const inner = fields[fields[0]?.tag === 0xa0 ? 2 : 1];
+  if (inner === undefined) return false;
+  const raw = (t: Tlv) => hex(der.subarray(t.start, t.end));
+  return raw(inner) === raw(outerAlgorithm);
+}
+
 /** Parses a DER certificate into {@link CertificateFields}. */
 export function parseCertificate(der: Uint8Array): CertificateFields {
   assertSingleTlv(der, 0x30, 'certificate');
@@ -329,7 +346,7 @@ export function parseCertificate(der: Uint8Array): CertificateFields {
     tbs: bytes(cert.tbsCertificateRaw),
     signatureAlgorithm: decodeSignatureAlgorithm(cert.signatureAlgorithm),
     signature: bytes(cert.signatureValue),
-    algorithmsMatch: hex(bytes(AsnConvert.serialize(cert.signatureAlgorithm))) === hex(bytes(AsnConvert.serialize(tbs.signature))),
+    algorithmsMatch: outerFieldsStrict(der),
     issuerDn: formatName(tbs.issuer),
     subjectDn: formatName(tbs.subject),
     issuerName: nameKey(tbs.issuer),

@@ -86,6 +86,31 @@ describe.each(PRODUCTS)('AMD $name ARK and ASK', (product) => {
   });
 });
 
+describe('re-encoded unsigned outer fields (RFC 5280 4.1.1.2) never verify, as OpenSSL refuses them', () => {
+  const milan = PRODUCTS[0]!;
+  /** The Milan ARK's DER, with `edit` applied; the outer SEQUENCE is 4 bytes of header here. */
+  const arkWith = async (edit: (der: Uint8Array) => void) => {
+    const der = pemCertificate(milan.ark);
+    edit(der);
+    return load(der);
+  };
+  /** Offset of the signature BIT STRING's unused-bits byte (the last TLV: 4096-bit RSA, 513 content bytes). */
+  const unusedBitsOffset = (der: Uint8Array) => der.length - 513;
+
+  test('the original verifies under its own key', async () => {
+    const ark = await load(pemCertificate(milan.ark));
+    expect(await ark.verify(await rsaKey(ark))).toBe(true);
+  });
+
+  test.each([1, 7])('a signature BIT STRING with %i unused bits', async (bits) => {
+    const original = await load(pemCertificate(milan.ark));
+    const der = pemCertificate(milan.ark);
+    expect(der[unusedBitsOffset(der) - 4]).toBe(0x03);
+    const ark = await arkWith((d) => (d[unusedBitsOffset(d)] = bits));
+    expect(await ark.verify(await rsaKey(original))).toBe(false);
+  });
+});
+
 describe('across products', () => {
   test('a Genoa or Turin ARK does not verify the Milan ASK, nor issued it', async () => {
     const milanAsk = await load(pemCertificate(PRODUCTS[0]!.ask));
