@@ -1,0 +1,9 @@
+/**
+ * `kvm`: the safe KVM binding of packages/vmm, as crosvm's `kvm` crate over `kvm_sys`: `Kvm`
+ * (/dev/kvm), `Vm`, `Vcpu`, `GuestMemory`, and `KvmError`, the one error type. Each ioctl is checked.
+ */
+export { errnoName, KvmError, type KvmErrorKind } from './error.ts';
+export { Kvm } from './kvm.ts';
+export { GuestMemory, MemoryRegion, type RegionDescriptor } from './memory.ts';
+export { Vcpu, type VcpuDescriptor } from './vcpu.ts';
+export { Vm } from './vm.ts';

@@ -1,0 +1,383 @@
+/**
+ * The main thread's side of the vCPU workers.
+ *
+ * - `VcpuThread`: one vCPU's worker (see worker.ts) and control buffer; `poll()` emulates its
+ *   pending IO/MMIO exit, if any, by calling the `ExitHandler` synchronously and answering;
+ *   `drain()` emulates its posted writes; `exited` resolves with its terminal exit;
+ *   `requestStop()` kicks it out of KVM_RUN.
+ * - `VcpuSet`: the threads of one VM and the loop that serves them all; `stop()` stops them all. Every worker rings one
+ *   shared doorbell (channel.ts). While exits come in bursts (a console line is a few hundred port
+ *   accesses) the loop serves synchronously, sleeping in `Atomics.wait` for at most `burstWaitMs`
+ *   at a time, so a burst costs no event-loop turn per exit, and workers post writes without
+ *   waking it (the loop drains the rings at every wake-up); after `burstBudgetMs` of serving, or
+ *   `burstIdleMs` without an exit, it yields and waits with `Atomics.waitAsync`, keeping the event
+ *   loop free for stdin, timers and the devices' own work.
+ *
+ * Which script the worker runs: from sources (a `.ts` module: tests, tsx) `worker_main.ts` under
+ * tsx's loader; from a bundle the bundle itself (`import.meta.url`), whose entry (`src/main.ts`)
+ * becomes the worker when `workerData.tsvmmVcpu` is set.
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { exitName, KvmExit } from '../kvm_sys/constants.ts';
+import { KvmError } from '../kvm/error.ts';
+import type { Vcpu } from '../kvm/vcpu.ts';
+import { nativeKvm, type NativeKvm } from '../native/addon.ts';
+import { Bell, CONTROL_BYTES, ExitKind, PostKind, RING_ENTRIES, RING_ENTRY_WORDS, RING_OFFSET, Slot, State, type VcpuWorkerData } from './channel.ts';
+
+/** Emulates the exits a vCPU hands over; called on the main thread while that vCPU waits. */
+export interface ExitHandler {
+  /** A port access of `data.length` bytes: read `data` for OUT, fill it for IN. */
+  io(vcpu: number, port: number, isOut: boolean, data: Uint8Array): void;
+  /** A memory access outside RAM: read `data` for a write, fill it for a read. */
+  mmio(vcpu: number, address: bigint, isWrite: boolean, data: Uint8Array): void;
+}
+
+/** Why a vCPU's loop ended. */
+export type VcpuExit =
+  | { kind: 'hlt'; vcpu: number }
+  /** KVM_EXIT_SHUTDOWN: a triple fault (or an explicit shutdown without system events). */
+  | { kind: 'shutdown'; vcpu: number }
+  | { kind: 'fail_entry'; vcpu: number; hardwareReason: bigint; cpu: number }
+  | { kind: 'internal_error'; vcpu: number; suberror: number; data: bigint[] }
+  | { kind: 'system_event'; vcpu: number; type: number }
+  /** Another exit reason the VMM does not handle. */
+  | { kind: 'unhandled'; vcpu: number; reason: number; name: string }
+  | { kind: 'stopped'; vcpu: number }
+  /** KVM_RUN failed, the handler threw, or the worker itself failed. */
+  | { kind: 'error'; vcpu: number; error: Error };
+
+/** `Atomics.waitAsync` (V8 has it since Node 16; TypeScript's lib has it from ES2024 only). */
+const waitAsync = (Atomics as unknown as {
+  waitAsync(array: Int32Array, index: number, value: number): { async: false; value: string } | { async: true; value: Promise<string> };
+}).waitAsync;
+
+/** What a vCPU worker runs: a module URL, or (from sources) a small eval'd bootstrap. */
+export type WorkerEntry = { url: URL } | { code: string };
+
+/** The script a vCPU worker runs, for this module's location (see the module doc). */
+export function defaultWorkerEntry(moduleUrl: string = import.meta.url): WorkerEntry {
+  if (!moduleUrl.endsWith('.ts')) return { url: new URL(moduleUrl) };
+  // Sources: register tsx's ESM hooks in the worker (tsx's API; `--import tsx` is not honoured by
+  // workers on Node 20), then load worker_main.ts.
+  const tsxDir = dirname(createRequire(moduleUrl).resolve('tsx/package.json'));
+  const api = pathToFileURL(join(tsxDir, 'dist/esm/api/index.mjs')).href;
+  const main = new URL('./worker_main.ts', moduleUrl).href;
+  return { code: `import(${JSON.stringify(api)}).then(({ register }) => { register(); return import(${JSON.stringify(main)}); });` };
+}
+
+export class VcpuThread {
+  readonly exited: Promise<VcpuExit>;
+  private readonly ctl: Int32Array;
+  private readonly worker: Worker;
+  private resolveExit!: (exit: VcpuExit) => void;
+  private settled = false;
+  private seen = 0;
+  private readonly scratch: Uint8Array;
+  private readonly scratchView: DataView;
+  /** Blocking IO and MMIO exits served so far. */
+  exits = 0;
+  /** Posted writes served so far. */
+  posted = 0;
+  /** performance.now() when the worker began running JavaScript ('online'). */
+  onlineAt: number | undefined;
+  /** performance.now() when the first exit (of any kind) arrived. */
+  firstExitAt: number | undefined;
+
+  constructor(
+    private readonly vcpu: Vcpu,
+    private readonly handler: ExitHandler,
+    doorbell: SharedArrayBuffer,
+    entry: WorkerEntry,
+    private readonly native: NativeKvm,
+    postWrites: boolean,
+    cpus: number[] | undefined,
+  ) {
+    const control = new SharedArrayBuffer(CONTROL_BYTES);
+    this.ctl = new Int32Array(control);
+    this.exited = new Promise((resolve) => (this.resolveExit = resolve));
+    const data: VcpuWorkerData = { id: vcpu.id, fd: vcpu.fd, runHandle: vcpu.runHandle, control, doorbell, postWrites, epochMs: Math.round(performance.timeOrigin), ...(cpus ? { cpus } : {}) };
+    this.scratch = new Uint8Array(8);
+    this.scratchView = new DataView(this.scratch.buffer);
+    const options = { workerData: { tsvmmVcpu: data }, stdout: false, stderr: false, name: `vcpu${vcpu.id}` };
+    this.worker = 'url' in entry ? new Worker(entry.url, options) : new Worker(entry.code, { ...options, eval: true });
+    this.worker.on('online', () => (this.onlineAt = performance.now()));
+    this.worker.on('error', (error) => this.settle({ kind: 'error', vcpu: vcpu.id, error }));
+    this.worker.on('exit', (code) => {
+      if (!this.settled) this.settle({ kind: 'error', vcpu: vcpu.id, error: new Error(`vCPU ${vcpu.id} worker exited (code ${code}) without reporting an exit`) });
+    });
+  }
+
+  get id(): number {
+    return this.vcpu.id;
+  }
+
+  get done(): boolean {
+    return this.settled;
+  }
+
+  private settle(exit: VcpuExit): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.resolveExit(exit);
+  }
+
+  /** Emulates this vCPU's posted writes, in order; true when there were any. */
+  drain(): boolean {
+    const ctl = this.ctl;
+    let tail = ctl[Slot.POST_TAIL]!;
+    let head = Atomics.load(ctl, Slot.POST_HEAD);
+    if (head === tail) return false;
+    this.firstExitAt ??= performance.now();
+    while (head !== tail) {
+      for (; tail !== head; tail++) {
+        const at = RING_OFFSET + (tail % RING_ENTRIES) * RING_ENTRY_WORDS;
+        const size = ctl[at + 1]!;
+        this.scratchView.setInt32(0, ctl[at + 4]!, true);
+        this.scratchView.setInt32(4, ctl[at + 5]!, true);
+        const data = this.scratch.subarray(0, size);
+        try {
+          if (ctl[at] === PostKind.PIO) this.handler.io(this.vcpu.id, ctl[at + 2]!, true, data);
+          else this.handler.mmio(this.vcpu.id, (BigInt(ctl[at + 3]! >>> 0) << 32n) | BigInt(ctl[at + 2]! >>> 0), true, data);
+        } catch (error) {
+          this.settle({ kind: 'error', vcpu: this.vcpu.id, error: error as Error });
+          this.requestStop();
+        }
+        this.posted++;
+      }
+      // Publish, then look again: a write posted meanwhile without a doorbell is seen here.
+      Atomics.store(ctl, Slot.POST_TAIL, tail);
+      head = Atomics.load(ctl, Slot.POST_HEAD);
+    }
+    return true;
+  }
+
+  /** When the worker first entered KVM_RUN, in ms since this process started (undefined before). */
+  get runningAt(): number | undefined {
+    return Atomics.load(this.ctl, Slot.STATE) === State.STARTING ? undefined : Atomics.load(this.ctl, Slot.RUNNING_AT);
+  }
+
+  /** Whether a blocking exit (or the terminal one) is waiting. */
+  hasRequest(): boolean {
+    return !this.settled && Atomics.load(this.ctl, Slot.REQ) !== this.seen;
+  }
+
+  /** Serves this vCPU's pending blocking exit, if any (after its posted writes); true when there was one. */
+  poll(): boolean {
+    if (this.settled) return false;
+    const ctl = this.ctl;
+    const req = Atomics.load(ctl, Slot.REQ);
+    if (req === this.seen) return false;
+    this.seen = req;
+    this.firstExitAt ??= performance.now();
+    if (Atomics.load(ctl, Slot.STATE) === State.EXITED) {
+      this.settle(this.terminalExit());
+      return true;
+    }
+    try {
+      this.emulate();
+    } catch (error) {
+      this.settle({ kind: 'error', vcpu: this.vcpu.id, error: error as Error });
+      this.requestStop();
+    }
+    this.exits++;
+    Atomics.store(ctl, Slot.RESP, req);
+    Atomics.notify(ctl, Slot.RESP);
+    return true;
+  }
+
+  private emulate(): void {
+    const run = this.vcpu.kvmRun;
+    if (run.exitReason === KvmExit.IO) {
+      const data = run.ioData();
+      const size = run.ioSize;
+      const port = run.ioPort;
+      const out = run.ioIsOut;
+      if (run.ioCount === 1) this.handler.io(this.vcpu.id, port, out, data);
+      else for (let i = 0; i < data.length; i += size) this.handler.io(this.vcpu.id, port, out, data.subarray(i, i + size));
+    } else {
+      this.handler.mmio(this.vcpu.id, run.mmioAddress, run.mmioIsWrite, run.mmioData());
+    }
+  }
+
+  private terminalExit(): VcpuExit {
+    const vcpu = this.vcpu.id;
+    const kind = Atomics.load(this.ctl, Slot.EXIT_KIND);
+    if (kind === ExitKind.STOPPED) return { kind: 'stopped', vcpu };
+    if (kind === ExitKind.ERROR) return { kind: 'error', vcpu, error: new KvmError('ioctl', 'KVM_RUN', `failed on vCPU ${vcpu}`, Atomics.load(this.ctl, Slot.EXIT_ERRNO)) };
+    const reason = Atomics.load(this.ctl, Slot.EXIT_REASON);
+    const run = this.vcpu.kvmRun;
+    switch (reason) {
+      case KvmExit.HLT:
+        return { kind: 'hlt', vcpu };
+      case KvmExit.SHUTDOWN:
+        return { kind: 'shutdown', vcpu };
+      case KvmExit.FAIL_ENTRY:
+        return { kind: 'fail_entry', vcpu, hardwareReason: run.failEntryReason, cpu: run.failEntryCpu };
+      case KvmExit.INTERNAL_ERROR:
+        return { kind: 'internal_error', vcpu, suberror: run.internalSuberror, data: run.internalData() };
+      case KvmExit.SYSTEM_EVENT:
+        return { kind: 'system_event', vcpu, type: run.systemEventType };
+      default:
+        return { kind: 'unhandled', vcpu, reason, name: exitName(reason) };
+    }
+  }
+
+  /** Asks the worker to leave its loop: STOP, answer any pending exit, immediate_exit, kick. */
+  requestStop(): void {
+    const ctl = this.ctl;
+    Atomics.store(ctl, Slot.STOP, 1);
+    this.vcpu.kvmRun.immediateExit = true;
+    Atomics.store(ctl, Slot.RESP, Atomics.load(ctl, Slot.REQ));
+    Atomics.notify(ctl, Slot.RESP);
+    const tid = Atomics.load(ctl, Slot.TID);
+    if (tid !== 0 && Atomics.load(ctl, Slot.STATE) === State.RUNNING) this.native.kick(tid);
+  }
+
+  /** Ends the worker thread (after its loop has ended). */
+  terminate(): Promise<number> {
+    return this.worker.terminate();
+  }
+}
+
+export interface VcpuSetOptions {
+  entry?: WorkerEntry;
+  /** How long the serving loop sleeps at a time during a burst before it looks at the rings (default 0.5 ms). */
+  burstWaitMs?: number;
+  /** How long a burst may stay quiet before the loop waits asynchronously (default 2 ms). */
+  burstIdleMs?: number;
+  /** How long it may serve before yielding to the event loop (default 20 ms). */
+  burstBudgetMs?: number;
+  /** Whether OUTs and MMIO writes are posted (channel.ts); default true. */
+  postWrites?: boolean;
+  /** CPU placement (see `cpuPlan`); default `colocate`. */
+  affinity?: Affinity;
+  native?: NativeKvm;
+}
+
+/**
+ * Thread placement. `colocate` pins the main thread (the devices) and vCPU 0's worker to the CPU the
+ * main thread is on, and lets the other vCPUs run on any CPU: vCPU 0 (the boot CPU, which does
+ * nearly all device I/O while Linux boots) then hands each exit to a thread on its own CPU, a
+ * context switch instead of a cross-CPU wake-up (an IPI; in the nested test VM one A/B run of
+ * the same boot went from 82 s to 49 s to /init). `none` leaves placement to the scheduler. With one usable CPU
+ * both are the same.
+ */
+export type Affinity = 'colocate' | 'none';
+
+export interface CpuPlan {
+  main: number;
+  vcpus: number[][];
+}
+
+/** Pins the calling (main) thread for `affinity` and returns each vCPU's CPUs, or undefined. */
+export function cpuPlan(affinity: Affinity, vcpus: number, native: NativeKvm): CpuPlan | undefined {
+  if (affinity !== 'colocate') return undefined;
+  const allowed = native.getAffinity(0);
+  if (!Array.isArray(allowed) || allowed.length < 2) return undefined;
+  const here = native.getcpu();
+  const io = allowed.includes(here) ? here : allowed[0]!;
+  if (native.setAffinity(0, [io]) !== 0) return undefined;
+  // The other vCPUs may run anywhere (they inherit the main thread's mask, so say so explicitly).
+  return { main: io, vcpus: Array.from({ length: vcpus }, (_, i) => (i === 0 ? [io] : allowed)) };
+}
+
+/** The vCPU threads of one VM and the loop that serves their exits (see the module doc). */
+export class VcpuSet {
+  readonly threads: VcpuThread[];
+  private readonly bell: Int32Array;
+  private running = true;
+  private readonly burstWaitMs: number;
+  private readonly burstBudgetMs: number;
+  private readonly burstIdleMs: number;
+  /** Where the main thread and each vCPU were pinned, if they were. */
+  readonly cpus: CpuPlan | undefined;
+  /** Resolves when the serving loop has ended (every thread done, or `stop()`). */
+  readonly served: Promise<void>;
+
+  private constructor(vcpus: readonly Vcpu[], handler: ExitHandler, options: VcpuSetOptions) {
+    const doorbell = new SharedArrayBuffer(Bell.BYTES);
+    this.bell = new Int32Array(doorbell);
+    this.burstWaitMs = options.burstWaitMs ?? 0.5;
+    this.burstIdleMs = options.burstIdleMs ?? 2;
+    this.burstBudgetMs = options.burstBudgetMs ?? 20;
+    const postWrites = options.postWrites ?? process.env['TSVMM_POST_WRITES'] !== '0';
+    const entry = options.entry ?? defaultWorkerEntry();
+    const native = options.native ?? nativeKvm();
+    const plan = cpuPlan(options.affinity ?? 'colocate', vcpus.length, native);
+    this.cpus = plan;
+    this.threads = vcpus.map((v, i) => new VcpuThread(v, handler, doorbell, entry, native, postWrites, plan?.vcpus[i]));
+    this.served = this.serve();
+  }
+
+  /** Starts one worker per vCPU (each already set up on this thread) and serves their exits. */
+  static start(vcpus: readonly Vcpu[], handler: ExitHandler, options: VcpuSetOptions = {}): VcpuSet {
+    return new VcpuSet(vcpus, handler, options);
+  }
+
+  /** Drains every ring, then serves each pending blocking exit after draining again (channel.ts: order). */
+  private pollAll(): boolean {
+    let any = false;
+    for (const t of this.threads) if (t.drain()) any = true;
+    for (const t of this.threads) {
+      if (!t.hasRequest()) continue;
+      for (const u of this.threads) u.drain();
+      if (t.poll()) any = true;
+    }
+    return any;
+  }
+
+  private async serve(): Promise<void> {
+    const bell = this.bell;
+    let rung = Atomics.load(bell, Bell.COUNT);
+    while (this.running && this.threads.some((t) => !t.done)) {
+      // A burst: serve synchronously while exits keep coming. Workers do not ring for posted
+      // writes meanwhile (BURST = 1); they are drained at the next blocking exit or timed wake-up.
+      Atomics.store(bell, Bell.BURST, 1);
+      const start = performance.now();
+      let idleSince = start;
+      for (;;) {
+        const now = Atomics.load(bell, Bell.COUNT);
+        const rang = now !== rung;
+        rung = now;
+        const t = performance.now();
+        if (this.pollAll() || rang) idleSince = t;
+        else if (t - idleSince >= this.burstIdleMs) break;
+        if (t - start >= this.burstBudgetMs || !this.running) break;
+        Atomics.wait(bell, Bell.COUNT, rung, this.burstWaitMs);
+      }
+      // Out of the burst: workers ring again; drain what was posted before they could see that.
+      Atomics.store(bell, Bell.BURST, 0);
+      this.pollAll();
+      if (!this.running) break;
+      if (Atomics.load(bell, Bell.COUNT) !== rung) {
+        // Still busy after the budget: let the event loop run once, then go on.
+        await new Promise((resolve) => setImmediate(resolve));
+        continue;
+      }
+      const w = waitAsync(bell, Bell.COUNT, rung);
+      if (w.async) await w.value;
+    }
+  }
+
+  /** Stops every vCPU (a blocking KVM_RUN is interrupted) and resolves with each one's exit. */
+  async stop(): Promise<VcpuExit[]> {
+    const kick = () => {
+      for (const t of this.threads) if (!t.done) t.requestStop();
+    };
+    kick();
+    // A worker still starting has no thread id yet; keep kicking until every one has reported.
+    const timer = setInterval(kick, 20);
+    try {
+      return await Promise.all(this.threads.map((t) => t.exited));
+    } finally {
+      clearInterval(timer);
+      this.running = false;
+      Atomics.add(this.bell, Bell.COUNT, 1);
+      Atomics.notify(this.bell, Bell.COUNT);
+      await Promise.all(this.threads.map((t) => t.terminate()));
+    }
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * The vCPU run loop, inside a worker thread: KVM_RUN blocks here, never on the main thread. The
+ * loop is deliberately small (one ioctl, a few kvm_run reads, Atomics): writes (an OUT of one
+ * item, an MMIO write) are posted to the main thread's ring and the vCPU runs on; every other IO
+ * or MMIO exit is handed to the main thread through the control buffer (see channel.ts) and the
+ * worker sleeps in Atomics.wait until it is answered, so reads are emulated synchronously with
+ * respect to this vCPU, after every write before them. Anything else ends the loop and is reported
+ * as a terminal exit.
+ */
+import { KVM_EXIT_IO_OUT, KvmExit } from '../kvm_sys/constants.ts';
+import { KVM } from '../kvm_sys/ioctl.ts';
+import { KVM_RUN } from '../kvm_sys/run.ts';
+import { nativeKvm } from '../native/addon.ts';
+import { Bell, ExitKind, PostKind, RING_ENTRIES, RING_ENTRY_WORDS, RING_OFFSET, Slot, State, type VcpuWorkerData } from './channel.ts';
+
+const EINTR = 4;
+const EAGAIN = 11;
+
+/** Runs vCPU `data.id` until a terminal exit or a stop request; returns when the loop ends. */
+export function runVcpuWorker(data: VcpuWorkerData): void {
+  const native = nativeKvm();
+  const ctl = new Int32Array(data.control);
+  const bell = new Int32Array(data.doorbell);
+  const runBuffer = native.view(data.runHandle);
+  const run = new DataView(runBuffer);
+  const runBytes = new Uint8Array(runBuffer);
+  const fd = data.fd;
+  const request = KVM.RUN;
+  const postWrites = data.postWrites ?? true;
+  Atomics.store(ctl, Slot.TID, native.gettid());
+  if (data.cpus !== undefined) native.setAffinity(0, data.cpus);
+  Atomics.store(ctl, Slot.RUNNING_AT, Date.now() - (data.epochMs ?? Date.now()));
+  Atomics.store(ctl, Slot.STATE, State.RUNNING);
+
+  const ring = (): void => {
+    Atomics.add(bell, Bell.COUNT, 1);
+    Atomics.notify(bell, Bell.COUNT);
+  };
+
+  const finish = (kind: number, reason: number, errno: number) => {
+    Atomics.store(ctl, Slot.EXIT_KIND, kind);
+    Atomics.store(ctl, Slot.EXIT_REASON, reason);
+    Atomics.store(ctl, Slot.EXIT_ERRNO, errno);
+    Atomics.store(ctl, Slot.STATE, State.EXITED);
+    Atomics.add(ctl, Slot.REQ, 1);
+    ring();
+  };
+
+  /** Posts the current write exit; false when the ring is full (then it is a blocking exit). */
+  const post = (kind: number, size: number, addrLo: number, addrHi: number, dataAt: number): boolean => {
+    const head = ctl[Slot.POST_HEAD]!;
+    if (head - Atomics.load(ctl, Slot.POST_TAIL) >= RING_ENTRIES) return false;
+    const at = RING_OFFSET + (head % RING_ENTRIES) * RING_ENTRY_WORDS;
+    ctl[at] = kind;
+    ctl[at + 1] = size;
+    ctl[at + 2] = addrLo;
+    ctl[at + 3] = addrHi;
+    let lo = 0;
+    let hi = 0;
+    for (let i = 0; i < size; i++) {
+      const b = runBytes[dataAt + i]!;
+      if (i < 4) lo |= b << (8 * i);
+      else hi |= b << (8 * (i - 4));
+    }
+    ctl[at + 4] = lo;
+    ctl[at + 5] = hi;
+    Atomics.store(ctl, Slot.POST_HEAD, head + 1);
+    // Wake the main thread only if it had drained the ring and is not serving a burst; see channel.ts.
+    if (Atomics.load(ctl, Slot.POST_TAIL) === head && Atomics.load(bell, Bell.BURST) === 0) ring();
+    return true;
+  };
+
+  for (;;) {
+    if (Atomics.load(ctl, Slot.STOP) !== 0) return finish(ExitKind.STOPPED, 0, 0);
+    const r = native.ioctl(fd, request, 0);
+    if (r < 0) {
+      if (r === -EINTR || r === -EAGAIN) continue;
+      return finish(ExitKind.ERROR, 0, -r);
+    }
+    const reason = run.getUint32(KVM_RUN.exit_reason, true);
+    if (reason === KvmExit.IO || reason === KvmExit.MMIO) {
+      if (postWrites) {
+        if (reason === KvmExit.IO) {
+          if (runBytes[KVM_RUN.io_direction] === KVM_EXIT_IO_OUT && run.getUint32(KVM_RUN.io_count, true) === 1) {
+            const dataAt = Number(run.getBigUint64(KVM_RUN.io_data_offset, true));
+            if (post(PostKind.PIO, runBytes[KVM_RUN.io_size]!, run.getUint16(KVM_RUN.io_port, true), 0, dataAt)) continue;
+          }
+        } else if (runBytes[KVM_RUN.mmio_is_write] !== 0) {
+          const len = run.getUint32(KVM_RUN.mmio_len, true);
+          if (len <= 8 && post(PostKind.MMIO, len, run.getUint32(KVM_RUN.mmio_phys_addr, true), run.getUint32(KVM_RUN.mmio_phys_addr + 4, true), KVM_RUN.mmio_data)) continue;
+        }
+      }
+      const seq = Atomics.add(ctl, Slot.REQ, 1) + 1;
+      ring();
+      for (let resp = Atomics.load(ctl, Slot.RESP); resp !== seq; resp = Atomics.load(ctl, Slot.RESP)) Atomics.wait(ctl, Slot.RESP, resp);
+      continue;
+    }
+    if (reason === KvmExit.INTR || reason === KvmExit.IRQ_WINDOW_OPEN) continue;
+    return finish(ExitKind.KVM, reason, 0);
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * The full boot, inside tools/testvm's nested test VM (this machine's PVM /dev/kvm cannot boot
+ * Linux): the built bundle boots Debian's kernel with `-c 2` and the test initramfs, whose /init
+ * checks that both CPUs are online and that the clock came from the RTC, prints PASS and resets
+ * through the i8042 (reboot=k): the VMM must exit 0. Then the same kernel with an init that does
+ * not exist panics, and the VMM must say so and exit 1 (panic=-1 and panic_warm, exit.ts). And,
+ * where KVM is hardware KVM (nested SVM), the tiny kernel's triple fault must exit 3. Prints the
+ * boot-to-/init time.
+ */
+import { describe, expect, it } from 'vitest';
+import { GUEST_INITRAMFS_IN_VM, GUEST_KERNEL_IN_VM, guestCommandLine, parseGuestReport } from '@tsvmm/testvm';
+import { bootInTestVm, stageBundle } from './support/l1.ts';
+import { tinyBzImage } from './support/tiny_kernel.ts';
+
+const TINY_IN_VM = '/tmp/tiny-triple-fault.bzImage';
+
+describe('boot in the test VM (nested KVM)', () => {
+  it('boots Debian\'s kernel with 2 vCPUs to the test /init, which passes, and exits 0; a panic exits 1, a triple fault 3', async () => {
+    const bundle = await stageBundle();
+    const params = guestCommandLine({ base: '', cpus: 2, now: null }).trim() + ' testvm.now=@NOW@';
+    const { results, vm } = await bootInTestVm(
+      [
+        { name: 'linux', argv: ['node', bundle, 'run', '-c', '2', '-i', GUEST_INITRAMFS_IN_VM, '-p', params, '--stats', GUEST_KERNEL_IN_VM] },
+        { name: 'panic', argv: ['node', bundle, 'run', '-i', GUEST_INITRAMFS_IN_VM, '-p', 'rdinit=/no/such/init root=/dev/nonexistent', GUEST_KERNEL_IN_VM] },
+        { name: 'triple-fault', argv: ['node', bundle, 'run', TINY_IN_VM] },
+      ],
+      { files: { [TINY_IN_VM]: Buffer.from(tinyBzImage('triple-fault')) } },
+    );
+    expect(vm.kvm, 'the test VM has /dev/kvm').toBe(true);
+    const [linux, panic, triple] = results;
+    const report = parseGuestReport(linux!.output);
+    const summary = `exit ${linux!.exitCode}; VMM stderr:\n${linux!.stderr}\nconsole tail:\n${linux!.output.slice(-3000)}`;
+    expect(report.result, summary).toBe('pass');
+    expect(report.cpus).toMatchObject({ online: 2, ok: true });
+    expect(report.clock?.ok).toBe(true);
+    expect(report.rebooting).toBe(true);
+    expect(linux!.exitCode, summary).toBe(0);
+    console.log(
+      `boot to /init with tsvmm in the test VM: ${linux!.markerMs?.toFixed(0)} ms wall (guest uptime at /init ${report.uptime} s), ` +
+        `VMM exit after ${linux!.totalMs.toFixed(0)} ms\n${linux!.stderr}`,
+    );
+    expect(panic!.exitCode, panic!.stderr + panic!.output.slice(-2000)).toBe(1);
+    expect(panic!.stderr).toMatch(/vmm: guest kernel panicked: Kernel panic - not syncing: /);
+    expect(triple!.output).toContain('tiny: triple fault');
+    expect(triple!.exitCode, triple!.stderr).toBe(3);
+    expect(triple!.stderr).toContain('KVM_EXIT_SHUTDOWN');
+  }, 1_200_000);
+});

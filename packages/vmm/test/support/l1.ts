@@ -1,0 +1,75 @@
+/**
+ * Running the VMM inside tools/testvm's nested test VM (L1, where Linux can boot under KVM): stage
+ * the app bundle with its addon inside the workspace (which L1 mounts read-only at the same path),
+ * then run bench/l1_boot_driver.mjs there to boot the guest kernel and initramfs with each given
+ * command and time it. Shared by test/boot.kvm.test.ts and bench/boot.bench.ts.
+ */
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildApp } from '@tsvmm/backend-guard';
+import { runInTestVm, type RunResult } from '@tsvmm/testvm';
+
+export const PACKAGE_DIR = fileURLToPath(new URL('../..', import.meta.url));
+export const WORKSPACE_ROOT = join(PACKAGE_DIR, '..', '..');
+const DRIVER = join(PACKAGE_DIR, 'bench', 'l1_boot_driver.mjs');
+
+/**
+ * Builds dist/main.mjs into `<workspace>/.cache/vmm-l1/<pid>/` with the addon beside it (one folder
+ * per process, removed at exit, so a test and a benchmark can run at once); returns the bundle path.
+ */
+export async function stageBundle(): Promise<string> {
+  const outdir = join(WORKSPACE_ROOT, '.cache', 'vmm-l1', String(process.pid));
+  mkdirSync(outdir, { recursive: true });
+  process.once('exit', () => rmSync(outdir, { recursive: true, force: true }));
+  const { outfile } = await buildApp({ app: '@tsvmm/vmm', workspaceRoot: WORKSPACE_ROOT, outdir, logLevel: 'silent' });
+  copyFileSync(join(PACKAGE_DIR, 'native', 'build', 'Release', 'tsvmm_kvm.node'), join(outdir, 'tsvmm_kvm.node'));
+  return outfile;
+}
+
+export interface BootRun {
+  name: string;
+  /** The command inside L1; `@NOW@` becomes L1's time in Unix seconds at launch. */
+  argv: string[];
+}
+
+/** One boot as the driver measured it inside L1. */
+export interface BootResult {
+  name: string;
+  iteration: number;
+  exitCode: number | null;
+  signal: string | null;
+  error?: string;
+  /** Wall time from the VMM's start to the kernel's "Linux version" banner on the console. */
+  kernelMs?: number;
+  /** Wall time from the VMM's start to the first console line with the marker (the /init's first line). */
+  markerMs?: number;
+  /** Wall time from the VMM's start to its exit. */
+  totalMs: number;
+  /** The guest's /proc/uptime when /init started. */
+  uptime?: number;
+  output: string;
+  stderr: string;
+}
+
+export interface DriverRun {
+  results: BootResult[];
+  vm: RunResult;
+}
+
+/** Boots each of `runs`, `repeat` times, inside the test VM; `files` are put into the VM first. */
+export async function bootInTestVm(
+  runs: readonly BootRun[],
+  options: { repeat?: number; timeoutMs?: number; bootTimeoutMs?: number; files?: Record<string, Buffer | string>; onOutput?: (text: string) => void } = {},
+): Promise<DriverRun> {
+  const config = { runs, repeat: options.repeat ?? 1, timeoutMs: options.bootTimeoutMs ?? 240_000 };
+  const vm = await runInTestVm({
+    command: ['node', DRIVER, JSON.stringify(config)],
+    timeoutMs: options.timeoutMs ?? 900_000,
+    ...(options.files ? { files: options.files } : {}),
+    ...(options.onOutput ? { onOutput: options.onOutput } : {}),
+  });
+  const json = vm.files.get('boot-driver.json');
+  if (json === undefined) throw new Error(`the boot driver wrote no results (exit ${vm.exitCode}); its output:\n${vm.output.slice(-4000)}`);
+  return { results: JSON.parse(json.toString('utf8')) as BootResult[], vm };
+}
