@@ -13,6 +13,7 @@ describe('parseArgs', () => {
       cmdline: DEFAULT_KERNEL_PARAMS.join(' '),
       kvmPath: '/dev/kvm',
       affinity: 'colocate',
+      tscDeadline: true,
       stats: false,
     });
   });

@@ -37,8 +37,9 @@ Options:
   -i, --initrd FILE       initial ramdisk (initramfs)
       --no-default-params do not add the default kernel parameters
       --kvm PATH          the KVM device (default /dev/kvm)
-      --affinity MODE     colocate (default): the device thread and vCPU 0 share a CPU, the other
-                          vCPUs get the other CPUs; none: the scheduler decides
+      --affinity MODE     colocate (default): the device thread and vCPU 0 are pinned to one CPU,
+                          the other vCPUs run anywhere; none: the scheduler decides
+      --no-tsc-deadline   hide the TSC-deadline timer from the guest (it is shown when KVM emulates it)
       --stats             print boot and exit statistics to stderr at the end
   -h, --help              this help
 
@@ -67,6 +68,7 @@ export interface RunConfig {
   cmdline: string;
   kvmPath: string;
   affinity: 'colocate' | 'none';
+  tscDeadline: boolean;
   stats: boolean;
 }
 
@@ -101,6 +103,7 @@ export function parseArgs(argv: readonly string[]): Command {
         'no-default-params': { type: 'boolean' },
         kvm: { type: 'string' },
         affinity: { type: 'string' },
+        'no-tsc-deadline': { type: 'boolean' },
         stats: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -126,6 +129,7 @@ export function parseArgs(argv: readonly string[]): Command {
     cmdline: params.join(' ').trim(),
     kvmPath: values.kvm ?? '/dev/kvm',
     affinity,
+    tscDeadline: !values['no-tsc-deadline'],
     stats: values.stats ?? false,
   };
 }

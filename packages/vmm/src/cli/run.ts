@@ -59,6 +59,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
       cmdline: config.cmdline,
       kvmPath: config.kvmPath,
       affinity: config.affinity,
+      tscDeadline: config.tscDeadline,
       console: { stdin: io.stdin, stdout: io.stdout },
     });
   } catch (error) {

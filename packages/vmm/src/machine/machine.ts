@@ -34,6 +34,8 @@ export interface MachineConfig {
   vcpus: number;
   cmdline: string;
   kvmPath: string;
+  /** Show the TSC-deadline timer to the guest when KVM emulates it (default true). */
+  tscDeadline?: boolean;
   /** Thread placement (src/vcpu/thread.ts `Affinity`); default colocate. */
   affinity?: Affinity;
   console: ConsoleStreams;
@@ -119,7 +121,7 @@ export class Machine {
       kvm.requireExtensions(['IRQCHIP', 'HLT', 'USER_MEMORY', 'SET_TSS_ADDR', 'EXT_CPUID', 'PIT2', 'IMMEDIATE_EXIT']);
       const maxVcpus = kvm.maxVcpus();
       if (config.vcpus > maxVcpus) throw new RangeError(`${config.vcpus} vCPUs requested; this KVM allows ${maxVcpus}`);
-      const cpu = { supported: kvm.supportedCpuid(), tscDeadline: kvm.checkExtension(KvmCap.TSC_DEADLINE_TIMER) > 0 };
+      const cpu = { supported: kvm.supportedCpuid(), tscDeadline: (config.tscDeadline ?? true) && kvm.checkExtension(KvmCap.TSC_DEADLINE_TIMER) > 0 };
       vm = kvm.createVm();
       vm.setIdentityMapAddress(IDENTITY_MAP_ADDRESS);
       vm.setTssAddress(TSS_ADDRESS);

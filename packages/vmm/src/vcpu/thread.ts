@@ -261,8 +261,8 @@ export interface VcpuSetOptions {
  * Thread placement. `colocate` pins the main thread (the devices) and vCPU 0's worker to the CPU the
  * main thread is on, and lets the other vCPUs run on any CPU: vCPU 0 (the boot CPU, which does
  * nearly all device I/O while Linux boots) then hands each exit to a thread on its own CPU, a
- * context switch instead of a cross-CPU wake-up (an IPI; in the nested test VM one A/B run of
- * the same boot went from 82 s to 49 s to /init). `none` leaves placement to the scheduler. With one usable CPU
+ * context switch instead of a cross-CPU wake-up (an IPI; in the nested test VM, 52-56 s to /init
+ * instead of 64-71 s with `none`, 5 boots each). `none` leaves placement to the scheduler. With one usable CPU
  * both are the same.
  */
 export type Affinity = 'colocate' | 'none';
