@@ -17,6 +17,7 @@
  */
 export { Bus, BusError, readBytes, writeBytes, type BusDevice, type BusErrorCode, type BusKind, type BusOptions, type BusRange } from './bus/index.ts';
 export { IrqLevel, NO_IRQ, pulse, type IrqLine } from './irq/index.ts';
+export { ByteRing, DeviceState, DeviceStateError } from './shared/index.ts';
 export { LOG_ONCE_LIMIT, type DeviceLog } from './internal/log.ts';
 export { DEFAULT_INPUT_CAPACITY, FIFO_SIZE, Serial, SerialRegister, type SerialOptions } from './serial/index.ts';
 export { DEFAULT_CTR, I8042, I8042Command, type I8042Options } from './i8042/index.ts';

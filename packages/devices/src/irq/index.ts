@@ -7,7 +7,9 @@
  * what the guest sees, and a device lowers its line when the source is cleared so that the next
  * interrupt is a new edge. {@link IrqLevel} forwards only changes, so a device can recompute its
  * level after every register access without issuing an ioctl each time; {@link pulse} gives an
- * edge for devices that signal events rather than states.
+ * edge for devices that signal events rather than states. A device driven from several threads
+ * keeps its level in its shared state (the `level` cell), so every thread's instance agrees on
+ * the edge.
  */
 
 /** One interrupt input of the interrupt controller, as seen by a device. */
@@ -28,21 +30,25 @@ export function pulse(line: IrqLine): void {
 /** The current level of a device's interrupt output; calls the line only when the level changes. */
 export class IrqLevel {
   readonly #line: IrqLine;
-  #high = false;
+  readonly #cell: Int32Array;
+  readonly #index: number;
 
-  constructor(line: IrqLine | undefined) {
+  /** `cell[index]` holds the level (0 or 1); by default a private cell, low. */
+  constructor(line: IrqLine | undefined, cell: Int32Array = new Int32Array(1), index = 0) {
     this.#line = line ?? NO_IRQ;
+    this.#cell = cell;
+    this.#index = index;
   }
 
   /** The level last driven. */
   get high(): boolean {
-    return this.#high;
+    return this.#cell[this.#index] !== 0;
   }
 
   /** Drives the line to `high` if that is a change. */
   set(high: boolean): void {
-    if (high === this.#high) return;
-    this.#high = high;
+    if (high === this.high) return;
+    this.#cell[this.#index] = high ? 1 : 0;
     this.#line.setLevel(high);
   }
 }

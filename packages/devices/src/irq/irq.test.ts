@@ -26,3 +26,16 @@ test('pulse gives one rising edge and leaves the line low', () => {
   expect(line.edges).toBe(2);
   expect(line.high).toBe(false);
 });
+
+test('IrqLevel over a shared cell agrees with another IrqLevel over the same cell', () => {
+  const line = new RecordingIrq();
+  const cell = new Int32Array(new SharedArrayBuffer(8));
+  const a = new IrqLevel(line, cell, 1);
+  const b = new IrqLevel(line, cell, 1);
+  a.set(true);
+  b.set(true);
+  b.set(false);
+  a.set(false);
+  expect(line.levels).toEqual([true, false]);
+  expect(cell[1]).toBe(0);
+});
