@@ -27,10 +27,24 @@
  *   Firecracker do not, and Linux sets OUT2 before enabling interrupts either way);
  * - reading RBR with the FIFO empty returns the last byte received; LSR and MSR ignore writes;
  * - breaks and parity/framing errors never occur (no physical line).
+ *
+ * Shared between threads: every vCPU's worker thread can emulate its own port-I/O exits on its
+ * own `Serial` over one {@link DeviceState} (the first instance's {@link Serial.state}, passed to
+ * the others as {@link SerialOptions.state}), as crosvm's vCPU threads share one device behind a
+ * mutex. Shared, and changed only under the state's lock: every register (IER, LCR, MCR, SCR, the
+ * divisor latch, the FCR settings, LSR errors, MSR deltas, the pending THRE interrupt, the last byte
+ * received), the receiver FIFO, the host input queue and the IRQ level, so the instances act as
+ * one UART and an interrupt edge is driven once, by the instance whose access makes it. Per
+ * instance: the `output` callback (called under the lock, so bytes leave in THR order whichever
+ * thread wrote them), the `irq` line (each thread's own handle on the same GSI, also driven under
+ * the lock) and the log ({@link LogOnce} is per instance, so each thread logs a given message
+ * once). The state's size depends on `inputCapacity`: every instance must be built with the same
+ * one, or the constructor throws a `DeviceStateError`.
  */
 import { type BusDevice, readBytes, writeBytes } from '../bus/index.ts';
 import { type DeviceLog, LogOnce, hex } from '../internal/log.ts';
 import { IrqLevel, type IrqLine } from '../irq/index.ts';
+import { ByteRing, DeviceState } from '../shared/index.ts';
 
 /** Register offsets from the base (PC16550D Table II). */
 export const SerialRegister = {
@@ -97,55 +111,56 @@ const DEFAULT_DIVISOR = 12;
 const REMOTE_MODEM_LINES = MSR_CTS | MSR_DSR | MSR_DCD;
 /** The host input queue's default capacity. */
 export const DEFAULT_INPUT_CAPACITY = 64 * 1024;
+/** The data of no access (so the instance holds no reference to the last access's array). */
+const EMPTY = new Uint8Array(0);
 
 /** Options of a {@link Serial}. */
 export interface SerialOptions {
-  /** Receives each byte the guest transmits (a fresh one-byte array per byte). */
+  /** Receives each byte the guest transmits (a fresh one-byte array per byte), under the state's lock. */
   output?: (bytes: Uint8Array) => void;
   /** The UART's interrupt output, level-driven (COM1 is IRQ 4). */
   irq?: IrqLine;
   /** Where messages about odd guest accesses go (default `console.warn`). */
   log?: DeviceLog;
-  /** Bytes of host input held before the guest reads them; more are dropped (default 64 KiB). */
+  /**
+   * Bytes of host input held before the guest reads them; more are dropped (default 64 KiB). An
+   * instance attaching to a `state` must give the same value as the one that allocated it.
+   */
   inputCapacity?: number;
-  /** A name for log messages (default "serial"). */
+  /** A name for log messages and errors (default "serial"). */
   label?: string;
+  /**
+   * The shared state of another `Serial` ({@link Serial.state}, e.g. received by a worker thread):
+   * this instance attaches to it as it is, without a reset. Absent: a fresh state, reset.
+   */
+  state?: SharedArrayBuffer;
 }
 
-/** A bounded FIFO of bytes. */
-class ByteQueue {
-  readonly #buffer: Uint8Array;
-  #head = 0;
-  #length = 0;
-
-  constructor(readonly capacity: number) {
-    this.#buffer = new Uint8Array(capacity);
-  }
-
-  get length(): number {
-    return this.#length;
-  }
-
-  push(byte: number): boolean {
-    if (this.#length === this.capacity) return false;
-    this.#buffer[(this.#head + this.#length) % this.capacity] = byte;
-    this.#length++;
-    return true;
-  }
-
-  shift(): number | undefined {
-    if (this.#length === 0) return undefined;
-    const byte = this.#buffer[this.#head]!;
-    this.#head = (this.#head + 1) % this.capacity;
-    this.#length--;
-    return byte;
-  }
-
-  clear(): void {
-    this.#head = 0;
-    this.#length = 0;
-  }
-}
+/** The Int32 words of the shared state. */
+const Word = {
+  IER: 0,
+  LCR: 1,
+  MCR: 2,
+  LSR_ERRORS: 3,
+  SCRATCH: 4,
+  DIVISOR: 5,
+  /** 0 or 1. */
+  FIFO_ENABLED: 6,
+  RX_TRIGGER: 7,
+  /** 0 or 1. */
+  THRE_PENDING: 8,
+  MSR_DELTAS: 9,
+  LAST_RX: 10,
+  /** The {@link IrqLevel} cell. */
+  IRQ_LEVEL: 11,
+  /** Two words each: a {@link ByteRing}'s head and length. */
+  RX_FIFO: 12,
+  HOST_INPUT: 14,
+} as const;
+const WORDS = 16;
+/** The byte region: the receiver FIFO, then the host input queue. */
+const RX_FIFO_BYTES = 0;
+const HOST_INPUT_BYTES = FIFO_SIZE;
 
 /** The UART. Insert it on the port-I/O bus at 0x3f8 with length {@link Serial.LENGTH}. */
 export class Serial implements BusDevice {
@@ -154,31 +169,50 @@ export class Serial implements BusDevice {
   readonly label: string;
 
   readonly #output: (bytes: Uint8Array) => void;
-  readonly #irq: IrqLevel;
   readonly #log: LogOnce;
-  readonly #hostInput: ByteQueue;
-  readonly #rxFifo = new ByteQueue(FIFO_SIZE);
+  readonly #state: DeviceState;
+  readonly #words: Int32Array;
+  readonly #irq: IrqLevel;
+  readonly #hostInput: ByteRing;
+  readonly #rxFifo: ByteRing;
 
-  #ier = 0;
-  #lcr = 0;
-  #mcr = 0;
-  #lsrErrors = 0;
-  #scratch = 0;
-  #divisor = DEFAULT_DIVISOR;
-  #fifoEnabled = false;
-  #rxTrigger: number = RX_TRIGGER_LEVELS[0];
-  #threPending = false;
-  #msrDeltas = 0;
-  #lastRx = 0;
+  /**
+   * The arguments of the access in progress, for the bodies run under the lock: the hot path
+   * (LSR polls and THR writes, once per console character) makes no closure per access.
+   */
+  #offset = 0;
+  #data: Uint8Array = EMPTY;
+  readonly #readByte = (offset: number): number => this.#readRegister(offset);
+  readonly #writeByte = (offset: number, value: number): void => this.#writeRegister(offset, value);
+  readonly #lockedRead = (): void => this.#read();
+  readonly #lockedWrite = (): void => this.#write();
 
+  /**
+   * @throws {RangeError} when `inputCapacity` is not a positive integer.
+   * @throws {DeviceStateError} when `state` is not a SharedArrayBuffer of the size this
+   *   `inputCapacity` gives (another device's, or a UART's built with another capacity).
+   */
   constructor(options: SerialOptions = {}) {
     const capacity = options.inputCapacity ?? DEFAULT_INPUT_CAPACITY;
     if (!Number.isSafeInteger(capacity) || capacity < 1) throw new RangeError(`inputCapacity must be a positive integer, got ${String(capacity)}`);
     this.label = options.label ?? 'serial';
     this.#output = options.output ?? (() => {});
-    this.#irq = new IrqLevel(options.irq);
     this.#log = new LogOnce(options.log, this.label);
-    this.#hostInput = new ByteQueue(capacity);
+    this.#state = new DeviceState(this.label, WORDS, FIFO_SIZE + capacity, options.state);
+    this.#words = this.#state.words;
+    this.#irq = new IrqLevel(options.irq, this.#words, Word.IRQ_LEVEL);
+    this.#rxFifo = new ByteRing(this.#state, Word.RX_FIFO, RX_FIFO_BYTES, FIFO_SIZE);
+    this.#hostInput = new ByteRing(this.#state, Word.HOST_INPUT, HOST_INPUT_BYTES, capacity);
+    if (this.#state.fresh) {
+      // A new buffer is all zeros: registers, FIFOs, IRQ level low. The rest of the reset values:
+      this.#divisor = DEFAULT_DIVISOR;
+      this.#rxTrigger = RX_TRIGGER_LEVELS[0];
+    }
+  }
+
+  /** The shared state, to hand to another thread's `Serial` as {@link SerialOptions.state}. */
+  get state(): SharedArrayBuffer {
+    return this.#state.buffer;
   }
 
   /**
@@ -187,35 +221,123 @@ export class Serial implements BusDevice {
    * enabled. In loopback mode the receiver is disconnected from the line, so the bytes wait.
    */
   queueInput(bytes: Uint8Array): number {
-    let accepted = 0;
-    for (const byte of bytes) {
-      if (!this.#hostInput.push(byte)) break;
-      accepted++;
-    }
-    if (accepted < bytes.length) this.#log.warn(`host input queue full (${String(this.#hostInput.capacity)} bytes): dropped input`);
-    this.#refillRx();
-    this.#updateIrq();
-    return accepted;
+    return this.#state.locked(() => {
+      let accepted = 0;
+      for (const byte of bytes) {
+        if (!this.#hostInput.push(byte)) break;
+        accepted++;
+      }
+      if (accepted < bytes.length) this.#log.warn(`host input queue full (${String(this.#hostInput.capacity)} bytes): dropped input`);
+      this.#refillRx();
+      this.#updateIrq();
+      return accepted;
+    });
   }
 
   /** Bytes queued by the host that the guest has not read yet (FIFO included). */
   get pendingInput(): number {
-    return this.#hostInput.length + this.#rxFifo.length;
+    return this.#state.locked(() => this.#hostInput.length + this.#rxFifo.length);
   }
 
   /** The divisor latch (DLM:DLL), for a VMM that wants to report the baud rate. */
   get divisor(): number {
-    return this.#divisor;
+    return this.#state.locked(() => this.#divisor);
   }
 
   read(offset: number, data: Uint8Array): void {
-    readBytes(offset, data, (o) => this.#readRegister(o));
-    this.#updateIrq();
+    this.#offset = offset;
+    this.#data = data;
+    this.#state.locked(this.#lockedRead);
   }
 
   write(offset: number, data: Uint8Array): void {
-    writeBytes(offset, data, (o, v) => this.#writeRegister(o, v));
+    this.#offset = offset;
+    this.#data = data;
+    this.#state.locked(this.#lockedWrite);
+  }
+
+  /** `read` under the lock. The arguments are taken first, as a callback (output, IRQ line) may re-enter. */
+  #read(): void {
+    const data = this.#data;
+    this.#data = EMPTY;
+    readBytes(this.#offset, data, this.#readByte);
     this.#updateIrq();
+  }
+
+  /** `write` under the lock. */
+  #write(): void {
+    const data = this.#data;
+    this.#data = EMPTY;
+    writeBytes(this.#offset, data, this.#writeByte);
+    this.#updateIrq();
+  }
+
+  // The registers, as words of the shared state.
+  get #ier(): number {
+    return this.#words[Word.IER]!;
+  }
+  set #ier(value: number) {
+    this.#words[Word.IER] = value;
+  }
+  get #lcr(): number {
+    return this.#words[Word.LCR]!;
+  }
+  set #lcr(value: number) {
+    this.#words[Word.LCR] = value;
+  }
+  get #mcr(): number {
+    return this.#words[Word.MCR]!;
+  }
+  set #mcr(value: number) {
+    this.#words[Word.MCR] = value;
+  }
+  get #lsrErrors(): number {
+    return this.#words[Word.LSR_ERRORS]!;
+  }
+  set #lsrErrors(value: number) {
+    this.#words[Word.LSR_ERRORS] = value;
+  }
+  get #scratch(): number {
+    return this.#words[Word.SCRATCH]!;
+  }
+  set #scratch(value: number) {
+    this.#words[Word.SCRATCH] = value;
+  }
+  get #divisor(): number {
+    return this.#words[Word.DIVISOR]!;
+  }
+  set #divisor(value: number) {
+    this.#words[Word.DIVISOR] = value;
+  }
+  get #fifoEnabled(): boolean {
+    return this.#words[Word.FIFO_ENABLED] !== 0;
+  }
+  set #fifoEnabled(value: boolean) {
+    this.#words[Word.FIFO_ENABLED] = value ? 1 : 0;
+  }
+  get #rxTrigger(): number {
+    return this.#words[Word.RX_TRIGGER]!;
+  }
+  set #rxTrigger(value: number) {
+    this.#words[Word.RX_TRIGGER] = value;
+  }
+  get #threPending(): boolean {
+    return this.#words[Word.THRE_PENDING] !== 0;
+  }
+  set #threPending(value: boolean) {
+    this.#words[Word.THRE_PENDING] = value ? 1 : 0;
+  }
+  get #msrDeltas(): number {
+    return this.#words[Word.MSR_DELTAS]!;
+  }
+  set #msrDeltas(value: number) {
+    this.#words[Word.MSR_DELTAS] = value;
+  }
+  get #lastRx(): number {
+    return this.#words[Word.LAST_RX]!;
+  }
+  set #lastRx(value: number) {
+    this.#words[Word.LAST_RX] = value;
   }
 
   get #dlab(): boolean {
