@@ -1,5 +1,5 @@
 /**
- * The package's layout: one folder per unit (`bus`, `irq`, and each device), holding `index.ts`
+ * The package's layout: one folder per unit (`bus`, `irq`, `shared`, and each device), holding `index.ts`
  * with a module doc and `<name>.test.ts`; each is exported from `src/index.ts` and documented in
  * README.md under its folder name.
  */
@@ -15,7 +15,7 @@ const UNITS = readdirSync(SRC, { withFileTypes: true })
 const read = (path: string) => readFileSync(new URL(path, SRC), 'utf8');
 
 test('the units are the ones this package ships', () => {
-  expect(UNITS).toEqual(['bus', 'cmos', 'i8042', 'irq', 'pci', 'serial']);
+  expect(UNITS).toEqual(['bus', 'cmos', 'i8042', 'irq', 'pci', 'serial', 'shared']);
 });
 
 describe.each(UNITS)('%s', (unit) => {
