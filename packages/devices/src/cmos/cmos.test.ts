@@ -1,10 +1,14 @@
 /**
  * Tests of the CMOS/RTC against the Motorola MC146818A datasheet (quoted as "MC146818A") and the
  * way Linux reads and sets it: `mc146818_get_time()` / `mc146818_set_time()`
- * (drivers/rtc/rtc-mc146818-lib.c) with x86's `RTC_ALWAYS_BCD`.
+ * (drivers/rtc/rtc-mc146818-lib.c) with x86's `RTC_ALWAYS_BCD`; and of one chip shared by several
+ * instances and threads through its state.
  */
 import { describe, expect, test } from 'vitest';
+import { I8042 } from '../i8042/index.ts';
+import { DeviceStateError } from '../shared/index.ts';
 import { collectLog, hostileAccesses, inb, outb } from '../testing/index.ts';
+import { runTsWorker } from '../testing/threads.ts';
 import {
   Cmos,
   CmosError,
@@ -366,3 +370,127 @@ describe('hostile guest and broken clocks', () => {
     expect(messages.filter((m) => m.includes('host clock'))).toHaveLength(1);
   });
 });
+
+describe('one chip shared through its state', () => {
+  /** `rtc()` plus a second instance over its state, on the same clock, with a log of its own. */
+  function pair(iso?: string) {
+    const first = rtc(iso);
+    const { messages, log } = collectLog();
+    const other = new Cmos({ memBelow4g: 0, memAbove4g: 0, now: first.clock.now, log, state: first.cmos.state });
+    return { ...first, other, otherMessages: messages };
+  }
+
+  test('the state getter gives the buffer, which the attached instance shares', () => {
+    const { cmos, other } = pair();
+    expect(cmos.state).toBeInstanceOf(SharedArrayBuffer);
+    expect(other.state).toBe(cmos.state);
+  });
+
+  test('attaching resets nothing: the memory sizes stay those of the first instance, and guest writes stay', () => {
+    const { cmos, other } = pair(); // `other` was given 0 bytes of memory
+    expect(read(other, 0x34) | (read(other, 0x35) << 8)).toBe((512 * MIB - 16 * MIB) / (64 * 1024));
+    write(cmos, 0x40, 0x5a);
+    const third = new Cmos({ memBelow4g: 0, memAbove4g: 0, state: cmos.state });
+    expect(read(third, 0x40)).toBe(0x5a);
+  });
+
+  test('the index written through one instance selects the register read through the other; so does the NMI bit', () => {
+    const { cmos, other } = pair('2026-11-21T23:59:58.500Z');
+    outb(cmos, 0, 0x80 | R.MINUTES);
+    expect(other.nmiDisabled).toBe(true);
+    expect(inb(other, 0)).toBe(R.MINUTES);
+    expect(inb(other, 1)).toBe(0x59);
+  });
+
+  test('an NVRAM byte written through one instance reads back through the other', () => {
+    const { cmos, other } = pair();
+    write(cmos, 0x4e, 0xc3);
+    expect(read(other, 0x4e)).toBe(0xc3);
+  });
+
+  test('the time set through one instance (mc146818_set_time() order) is the time read through the other', () => {
+    const { cmos, other, clock } = pair('2026-11-21T10:00:00.000Z');
+    write(cmos, R.STATUS_B, REG_B_24H | REG_B_SET);
+    write(cmos, R.CENTURY, 0x20);
+    write(cmos, R.YEAR, 0x28);
+    // The held registers are shared: the other instance reads and adds to them.
+    expect(read(other, R.YEAR)).toBe(0x28);
+    write(other, R.MONTH, 0x02);
+    write(cmos, R.DAY_OF_MONTH, 0x29);
+    write(cmos, R.HOURS, 0x08);
+    write(cmos, R.MINUTES, 0x15);
+    write(cmos, R.SECONDS, 0x30);
+    write(other, R.STATUS_B, REG_B_24H);
+    clock.advance(61_000);
+    expect(other.guestTime.toISOString()).toBe('2028-02-29T08:16:31.000Z');
+    expect([R.SECONDS, R.MINUTES, R.HOURS, R.DAY_OF_MONTH, R.MONTH, R.YEAR, R.CENTURY].map((r) => read(other, r))).toEqual([0x31, 0x16, 0x08, 0x29, 0x02, 0x28, 0x20]);
+    expect(cmos.guestTime.toISOString()).toBe('2028-02-29T08:16:31.000Z');
+  });
+
+  test('the guest\'s offset from the host clock is kept exactly, even when it is more than 2^31 ms (173 years)', () => {
+    const { cmos, other } = pair('2026-11-21T10:00:00.123Z');
+    write(cmos, R.STATUS_B, REG_B_24H | REG_B_SET);
+    write(cmos, R.CENTURY, 0x21);
+    write(cmos, R.YEAR, 0x99);
+    write(cmos, R.STATUS_B, REG_B_24H);
+    expect(other.guestTime.toISOString()).toBe('2199-11-21T10:00:00.000Z');
+  });
+
+  test('register C read through one instance is cleared for the other', () => {
+    const { cmos, other, clock } = pair('2026-11-21T10:00:00.100Z');
+    write(cmos, R.STATUS_A, 0x20);
+    read(cmos, R.STATUS_C);
+    clock.advance(1000);
+    expect(read(cmos, R.STATUS_C)).toBe(REG_C_UF);
+    expect(read(other, R.STATUS_C)).toBe(0);
+  });
+
+  test('each instance logs through its own log', () => {
+    const { other, messages, otherMessages } = pair();
+    write(other, R.STATUS_D, 0);
+    expect(otherMessages.join()).toMatch(/read-only register/);
+    expect(messages).toEqual([]);
+  });
+
+  test('a state of another size (another device\'s, or none made for this) is refused with DeviceStateError', () => {
+    expect(() => new Cmos({ memBelow4g: 0, memAbove4g: 0, state: new I8042().state })).toThrow(DeviceStateError);
+    expect(() => new Cmos({ memBelow4g: 0, memAbove4g: 0, state: new SharedArrayBuffer(8) })).toThrow(/cmos: state is a SharedArrayBuffer of 8 bytes/);
+  });
+
+  test('a worker thread and this one, each writing its own NVRAM bytes through 2-byte index+data writes, never see the other\'s index in between, and every last value lands', async () => {
+    const { cmos } = rtc();
+    const rounds = 100_000;
+    const sync = new SharedArrayBuffer(4);
+    const worker = runTsWorker<{ mismatches: number; last: [number, number][] }>(new URL('./testing/cmos.worker.ts', import.meta.url), {
+      state: cmos.state,
+      sync,
+      rounds,
+      first: 0x40,
+      count: 16,
+      tag: 0x80,
+    });
+    const start = new Int32Array(sync);
+    Atomics.add(start, 0, 1);
+    const deadline = Date.now() + 30_000;
+    while (Atomics.load(start, 0) < 2 && Date.now() < deadline) Atomics.wait(start, 0, 1, 10);
+    expect(Atomics.load(start, 0), 'the worker reached the start line').toBe(2);
+    // The same loop as the worker's, on bytes 0x60-0x6f with bit 7 clear in every value.
+    const last = new Map<number, number>();
+    const pairRead = new Uint8Array(2);
+    let mismatches = 0;
+    for (let i = 0; i < rounds; i++) {
+      const index = 0x60 + (i % 16);
+      const value = i & 0x7f;
+      cmos.write(0, Uint8Array.of(index, value));
+      last.set(index, value);
+      cmos.read(0, pairRead);
+      if (last.has(pairRead[0]!) && last.get(pairRead[0]!) !== pairRead[1]) mismatches++;
+    }
+    const theirs = await worker;
+    expect([mismatches, theirs.mismatches]).toEqual([0, 0]);
+    expect(theirs.last).toHaveLength(16);
+    for (const [index, value] of [...last, ...theirs.last]) expect(read(cmos, index), `byte ${hex(index)}`).toBe(value);
+  });
+});
+
+const hex = (value: number) => `0x${value.toString(16)}`;

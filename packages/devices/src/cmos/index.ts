@@ -32,9 +32,19 @@
  *
  * Changing DM or 24/12 changes how the clock reads from then on; the real chip would leave the
  * stored values in the old format until the guest rewrites them.
+ *
+ * Sharing between threads: every register (the 128 bytes of RAM, the index and the NMI bit, the
+ * guest's offset from the host clock, the day-of-week adjustment, the clock registers held while
+ * SET is 1, and the time register C was last read) lives in one {@link DeviceState}. Construct the
+ * CMOS once, pass its {@link Cmos.state} to each vCPU thread, and construct it there with the
+ * `state` option: each instance is then the same chip, and every access (a 2-byte access to
+ * 0x70-0x71 included, so an index and its data go together) runs under the state's lock. Each
+ * thread supplies its own `now` and log; `now` must be the same clock on every thread (the
+ * default, host time, is), since the guest's time is kept as an offset from it.
  */
 import { type BusDevice, readBytes, writeBytes } from '../bus/index.ts';
 import { type DeviceLog, LogOnce, hex } from '../internal/log.ts';
+import { DeviceState } from '../shared/index.ts';
 
 /** CMOS register indices. */
 export const CmosRegister = {
@@ -83,6 +93,27 @@ const SECONDS_PER_DAY = 86_400;
 /** The registers that hold the clock (alarms excepted). */
 const CLOCK_REGISTERS: readonly number[] = [0x00, 0x02, 0x04, 0x06, 0x07, 0x08, 0x09, 0x32];
 
+/** The shared state's Int32 words. */
+const W_INDEX = 0;
+const W_FLAGS = 1;
+/** Added to the computed day of week (1-7), mod 7, after the guest writes it. */
+const W_DAY_OF_WEEK_DELTA = 2;
+const WORDS = 3;
+/** Bits of `W_FLAGS`: port 0x70 bit 7; the clock registers are held (SET went to 1). */
+const FLAG_NMI_DISABLED = 0x1;
+const FLAG_HELD = 0x2;
+/**
+ * The shared state's bytes: the RAM; the held clock registers, in {@link CLOCK_REGISTERS} order;
+ * two little-endian doubles: the guest time minus the host time, and the guest time of the last
+ * register C read (both in milliseconds).
+ */
+const RAM_SIZE = 128;
+const B_HELD = RAM_SIZE;
+const B_OFFSET_MS = B_HELD + CLOCK_REGISTERS.length;
+const B_LAST_FLAGS_CHECK_MS = B_OFFSET_MS + 8;
+const BYTES = B_LAST_FLAGS_CHECK_MS + 8;
+const NO_DATA = new Uint8Array(0);
+
 /** The one error of this module, thrown only for bad construction options. */
 export class CmosError extends Error {
   override readonly name = 'CmosError';
@@ -90,14 +121,23 @@ export class CmosError extends Error {
 
 /** Options of a {@link Cmos}. */
 export interface CmosOptions {
-  /** Bytes of guest RAM below 4 GiB. */
+  /** Bytes of guest RAM below 4 GiB (checked, but not written when attaching to `state`). */
   memBelow4g: number;
-  /** Bytes of guest RAM above 4 GiB. */
+  /** Bytes of guest RAM above 4 GiB (likewise). */
   memAbove4g: number;
-  /** The host clock (default `() => new Date()`). */
+  /**
+   * The host clock (default `() => new Date()`). Every instance sharing a state must use the same
+   * clock.
+   */
   now?: () => Date;
   /** Where messages about odd guest accesses go (default `console.warn`). */
   log?: DeviceLog;
+  /**
+   * The state of a CMOS constructed elsewhere ({@link Cmos.state}), usually in another thread:
+   * this instance attaches to it without resetting anything. Absent: a new chip, its RAM holding
+   * the memory sizes.
+   */
+  state?: SharedArrayBuffer;
 }
 
 /** The CMOS/RTC. Insert it on the port-I/O bus at {@link Cmos.BASE} with length {@link Cmos.LENGTH}. */
@@ -108,20 +148,20 @@ export class Cmos implements BusDevice {
 
   readonly #now: () => Date;
   readonly #log: LogOnce;
-  readonly #ram = new Uint8Array(128);
-  #index = 0;
-  #nmiDisabled = false;
-  /** Guest time minus host time, in milliseconds. */
-  #offsetMs = 0;
-  /** Added to the computed day of week (1-7), mod 7, after the guest writes it. */
-  #dayOfWeekDelta = 0;
-  /** The clock registers while SET is 1. */
-  #held: Map<number, number> | undefined;
-  /** Guest time of the last register C read. */
-  #lastFlagsCheckMs: number;
+  readonly #state: DeviceState;
+  readonly #words: Int32Array;
+  readonly #ram: Uint8Array;
+  /** The clock registers while they are held (SET went to 1), in {@link CLOCK_REGISTERS} order. */
+  readonly #held: Uint8Array;
+  /** The state's bytes, for its two doubles. */
+  readonly #times: DataView;
+  /** The arguments of the access in progress, so `read`/`write` lock without allocating a closure. */
+  #offset = 0;
+  #data: Uint8Array = NO_DATA;
 
   /**
    * @throws {CmosError} if a memory size is not a non-negative integer or `memBelow4g` exceeds 4 GiB.
+   * @throws {DeviceStateError} if `state` is not the state of a Cmos.
    */
   constructor(options: CmosOptions) {
     const { memBelow4g, memAbove4g } = options;
@@ -129,6 +169,14 @@ export class Cmos implements BusDevice {
     if (!Number.isSafeInteger(memAbove4g) || memAbove4g < 0) throw new CmosError(`memAbove4g must be a non-negative integer, got ${String(memAbove4g)}`);
     this.#now = options.now ?? (() => new Date());
     this.#log = new LogOnce(options.log, this.label);
+    this.#state = new DeviceState(this.label, WORDS, BYTES, options.state);
+    this.#words = this.#state.words;
+    const bytes = this.#state.bytes;
+    this.#ram = bytes.subarray(0, RAM_SIZE);
+    this.#held = bytes.subarray(B_HELD, B_HELD + CLOCK_REGISTERS.length);
+    this.#times = new DataView(this.#state.buffer, bytes.byteOffset, bytes.byteLength);
+    if (!this.#state.fresh) return;
+    // A new buffer is all zeros: index 0, NMI enabled, no offset, nothing held.
     const ram = this.#ram;
     ram[CmosRegister.STATUS_A] = DEFAULT_REG_A;
     ram[CmosRegister.STATUS_B] = DEFAULT_REG_B;
@@ -148,36 +196,118 @@ export class Cmos implements BusDevice {
     this.#lastFlagsCheckMs = this.#guestMs();
   }
 
+  /** The shared state, for constructing this CMOS in another thread (`state` option). */
+  get state(): SharedArrayBuffer {
+    return this.#state.buffer;
+  }
+
   /** Whether the guest last wrote port 0x70 with bit 7 set (NMI disabled). */
   get nmiDisabled(): boolean {
-    return this.#nmiDisabled;
+    return this.#state.locked(() => this.#flag(FLAG_NMI_DISABLED));
   }
 
   /** The guest's idea of the current time (the host clock plus whatever the guest set). */
   get guestTime(): Date {
-    return new Date(this.#guestMs());
+    return this.#state.locked(() => new Date(this.#guestMs()));
   }
 
   read(offset: number, data: Uint8Array): void {
-    readBytes(offset, data, (o) => {
-      if (o === 0) return this.#index;
-      if (o === 1) return this.#readRegister(this.#index);
-      this.#log.warn(`read at offset ${hex(o)} outside the two ports`, 'read offset');
-      return 0xff;
-    });
+    this.#offset = offset;
+    this.#data = data;
+    this.#state.locked(this.#lockedRead);
   }
 
   write(offset: number, data: Uint8Array): void {
-    writeBytes(offset, data, (o, v) => {
-      if (o === 0) {
-        this.#index = v & 0x7f;
-        this.#nmiDisabled = (v & 0x80) !== 0;
-      } else if (o === 1) {
-        this.#writeRegister(this.#index, v);
-      } else {
-        this.#log.warn(`write at offset ${hex(o)} outside the two ports`, 'write offset');
-      }
-    });
+    this.#offset = offset;
+    this.#data = data;
+    this.#state.locked(this.#lockedWrite);
+  }
+
+  /**
+   * The whole access under the lock: a wide access is split into byte accesses (as the ISA bus
+   * splits it), and other threads see them as one step; so a 2-byte write to 0x70 sets the index
+   * and writes that register with no other thread's index in between.
+   */
+  readonly #lockedRead = (): void => {
+    const data = this.#data;
+    this.#data = NO_DATA;
+    readBytes(this.#offset, data, this.#readPort);
+  };
+
+  readonly #lockedWrite = (): void => {
+    const data = this.#data;
+    this.#data = NO_DATA;
+    writeBytes(this.#offset, data, this.#writePort);
+  };
+
+  readonly #readPort = (offset: number): number => {
+    if (offset === 0) return this.#words[W_INDEX]!;
+    if (offset === 1) return this.#readRegister(this.#words[W_INDEX]!);
+    this.#log.warn(`read at offset ${hex(offset)} outside the two ports`, 'read offset');
+    return 0xff;
+  };
+
+  readonly #writePort = (offset: number, value: number): void => {
+    if (offset === 0) {
+      this.#words[W_INDEX] = value & 0x7f;
+      this.#setFlag(FLAG_NMI_DISABLED, (value & 0x80) !== 0);
+    } else if (offset === 1) {
+      this.#writeRegister(this.#words[W_INDEX]!, value);
+    } else {
+      this.#log.warn(`write at offset ${hex(offset)} outside the two ports`, 'write offset');
+    }
+  };
+
+  #flag(bit: number): boolean {
+    return (this.#words[W_FLAGS]! & bit) !== 0;
+  }
+
+  #setFlag(bit: number, on: boolean): void {
+    const flags = this.#words[W_FLAGS]!;
+    this.#words[W_FLAGS] = on ? flags | bit : flags & ~bit;
+  }
+
+  /** Guest time minus host time, in milliseconds. */
+  get #offsetMs(): number {
+    return this.#times.getFloat64(B_OFFSET_MS, true);
+  }
+
+  set #offsetMs(ms: number) {
+    this.#times.setFloat64(B_OFFSET_MS, ms, true);
+  }
+
+  /** Guest time of the last register C read. */
+  get #lastFlagsCheckMs(): number {
+    return this.#times.getFloat64(B_LAST_FLAGS_CHECK_MS, true);
+  }
+
+  set #lastFlagsCheckMs(ms: number) {
+    this.#times.setFloat64(B_LAST_FLAGS_CHECK_MS, ms, true);
+  }
+
+  get #dayOfWeekDelta(): number {
+    return this.#words[W_DAY_OF_WEEK_DELTA]!;
+  }
+
+  set #dayOfWeekDelta(delta: number) {
+    this.#words[W_DAY_OF_WEEK_DELTA] = delta;
+  }
+
+  /** Holds the clock registers (SET went to 1). */
+  #hold(registers: Map<number, number>): void {
+    CLOCK_REGISTERS.forEach((index, slot) => (this.#held[slot] = registers.get(index)!));
+    this.#setFlag(FLAG_HELD, true);
+  }
+
+  /** The held clock registers, no longer held. */
+  #release(): Map<number, number> {
+    this.#setFlag(FLAG_HELD, false);
+    return new Map(CLOCK_REGISTERS.map((index, slot) => [index, this.#held[slot]!]));
+  }
+
+  /** Where clock register `index` is held, or -1 if it is not held (or not a clock register). */
+  #heldSlot(index: number): number {
+    return this.#flag(FLAG_HELD) ? CLOCK_REGISTERS.indexOf(index) : -1;
   }
 
   get #regB(): number {
@@ -203,7 +333,8 @@ export class Cmos implements BusDevice {
   }
 
   #readRegister(index: number): number {
-    if (this.#held !== undefined && this.#held.has(index)) return this.#held.get(index)!;
+    const slot = this.#heldSlot(index);
+    if (slot >= 0) return this.#held[slot]!;
     switch (index) {
       case CmosRegister.STATUS_A: {
         const updating = (this.#regB & REG_B_SET) === 0 && mod(this.#guestMs(), 1000) >= 1000 - UIP_WINDOW_MS;
@@ -234,8 +365,8 @@ export class Cmos implements BusDevice {
       default:
         if (!CLOCK_REGISTERS.includes(index)) {
           this.#ram[index] = value;
-        } else if (this.#held !== undefined) {
-          this.#held.set(index, value);
+        } else if (this.#flag(FLAG_HELD)) {
+          this.#held[CLOCK_REGISTERS.indexOf(index)] = value;
         } else {
           const now = this.#guestMs();
           const registers = this.#clockRegisters(now);
@@ -248,14 +379,12 @@ export class Cmos implements BusDevice {
   #writeRegB(value: number): void {
     const wasSet = (this.#regB & REG_B_SET) !== 0;
     const isSet = (value & REG_B_SET) !== 0;
-    if (!wasSet && isSet) this.#held = this.#clockRegisters(this.#guestMs());
+    if (!wasSet && isSet) this.#hold(this.#clockRegisters(this.#guestMs()));
     // "UIE ... is cleared when the SET bit goes high."
     this.#ram[CmosRegister.STATUS_B] = isSet ? value & ~REG_B_UIE : value;
-    if (wasSet && !isSet && this.#held !== undefined) {
-      const held = this.#held;
-      this.#held = undefined;
+    if (wasSet && !isSet && this.#flag(FLAG_HELD)) {
       // The divider chain restarts: the set second begins now.
-      this.#setClock(held, 0);
+      this.#setClock(this.#release(), 0);
     }
   }
 

@@ -1,10 +1,14 @@
 /**
  * Tests of the i8042 against what Linux's driver (drivers/input/serio/i8042.c, quoted as
  * "i8042.c") does with `i8042.noaux i8042.nomux i8042.dumbkbd`, the reboot path of `reboot=k`
- * (arch/x86/kernel/reboot.c), and the IBM PC/AT keyboard controller's command set.
+ * (arch/x86/kernel/reboot.c), and the IBM PC/AT keyboard controller's command set; and of one
+ * controller shared by several instances and threads through its state.
  */
 import { describe, expect, test } from 'vitest';
+import { Cmos } from '../cmos/index.ts';
+import { DeviceStateError } from '../shared/index.ts';
 import { RecordingIrq, collectLog, hostileAccesses, inb, outb } from '../testing/index.ts';
+import { runTsWorker } from '../testing/threads.ts';
 import {
   CTR_AUXDIS,
   CTR_KBDDIS,
@@ -274,5 +278,126 @@ describe('hostile guest', () => {
     const i8042 = new I8042({ log });
     expect(() => hostileAccesses(i8042, I8042.LENGTH, 100_000, 0x8042)).not.toThrow();
     expect(messages.length).toBeLessThanOrEqual(65);
+  });
+});
+
+describe('one controller shared through its state', () => {
+  /** A second instance over `i8042`'s state, with its own callbacks. */
+  function attach(i8042: I8042) {
+    let resets = 0;
+    const irq = new RecordingIrq();
+    const other = new I8042({ state: i8042.state, onReset: () => resets++, irq });
+    return { other, irq, resets: () => resets };
+  }
+
+  test('the state getter gives the buffer, which the attached instance shares', () => {
+    const { i8042 } = controller();
+    const { other } = attach(i8042);
+    expect(i8042.state).toBeInstanceOf(SharedArrayBuffer);
+    expect(other.state).toBe(i8042.state);
+  });
+
+  test('attaching resets nothing: the command byte and a queued byte stay', () => {
+    const { i8042 } = controller();
+    command(i8042, C.WRITE_CTR, [0x45]);
+    outb(i8042, STATUS, C.SELF_TEST);
+    const { other } = attach(i8042);
+    expect(other.commandByte).toBe(0x45);
+    expect(inb(other, DATA)).toBe(SELF_TEST_PASSED);
+  });
+
+  test('command 0x60 through one instance and its parameter through the other write the command byte; 0x20 through the other reads it back through the first', () => {
+    const { i8042 } = controller();
+    const { other } = attach(i8042);
+    outb(i8042, STATUS, C.WRITE_CTR);
+    outb(other, DATA, 0x47);
+    expect(i8042.commandByte).toBe(0x47);
+    expect(other.commandByte).toBe(0x47);
+    outb(other, STATUS, C.READ_CTR);
+    expect(inb(i8042, STATUS) & STATUS_OBF).toBe(STATUS_OBF);
+    expect(inb(i8042, DATA)).toBe(0x47);
+    expect(inb(other, STATUS) & STATUS_OBF).toBe(0);
+  });
+
+  test('the output queue filled through one instance drains in order through the other', () => {
+    const { i8042 } = controller();
+    const { other } = attach(i8042);
+    outb(i8042, DATA, 0xf2); // identify: ACK 0xAB 0x83
+    outb(i8042, STATUS, C.SELF_TEST);
+    expect([0, 1, 2, 3].map(() => inb(other, DATA))).toEqual([KBD_ACK, 0xab, 0x83, SELF_TEST_PASSED]);
+    expect(inb(i8042, STATUS) & STATUS_OBF).toBe(0);
+    expect(inb(i8042, DATA)).toBe(SELF_TEST_PASSED); // the last byte, shared too
+  });
+
+  test('a pending keyboard command started through one instance takes its parameter through the other', () => {
+    const { i8042 } = controller();
+    const { other } = attach(i8042);
+    outb(i8042, DATA, 0xf0); // scan code set, parameter follows
+    expect(inb(i8042, DATA)).toBe(KBD_ACK);
+    outb(other, DATA, 0x00); // "get": ACK and set 2
+    expect([inb(i8042, DATA), inb(i8042, DATA)]).toEqual([KBD_ACK, 0x02]);
+  });
+
+  test('the reset callback called is the one of the instance whose access pulsed the line', () => {
+    const { i8042, resets } = controller();
+    const other = attach(i8042);
+    outb(i8042, STATUS, C.PULSE_RESET);
+    expect([resets(), other.resets()]).toEqual([1, 0]);
+    outb(i8042, STATUS, C.WRITE_OUTPUT_PORT);
+    outb(other.other, DATA, 0xde); // output port bit 0 clear
+    expect([resets(), other.resets()]).toEqual([1, 1]);
+  });
+
+  test('the IRQ level is shared: the instance whose access changes it drives its own line', () => {
+    const { i8042, irq } = controller();
+    const other = attach(i8042);
+    outb(i8042, DATA, 0xf4);
+    expect(irq.levels).toEqual([true]);
+    expect(inb(other.other, DATA)).toBe(KBD_ACK);
+    expect(other.irq.levels).toEqual([false]);
+    expect(irq.levels).toEqual([true]);
+  });
+
+  test('port B and its refresh bit are shared', () => {
+    const { i8042 } = controller();
+    const { other } = attach(i8042);
+    outb(i8042, PORT_B, 0x0a);
+    const a = inb(i8042, PORT_B);
+    const b = inb(other, PORT_B);
+    expect(b & 0x0f).toBe(0x0a);
+    expect((a ^ b) & 0x10).toBe(0x10);
+  });
+
+  test('a state of another size (another device\'s, or none made for this) is refused with DeviceStateError', () => {
+    const cmos = new Cmos({ memBelow4g: 0, memAbove4g: 0 });
+    expect(() => new I8042({ state: cmos.state })).toThrow(DeviceStateError);
+    expect(() => new I8042({ state: new SharedArrayBuffer(8) })).toThrow(/i8042: state is a SharedArrayBuffer of 8 bytes/);
+  });
+
+  test('a worker thread and this one, each queueing a controller RAM byte and reading one back, get every byte queued exactly once', async () => {
+    const { i8042 } = controller();
+    command(i8042, 0x61, [0x11]); // RAM byte 1: the worker's
+    command(i8042, 0x62, [0x22]); // RAM byte 2: this thread's
+    const rounds = 100_000;
+    const sync = new SharedArrayBuffer(4);
+    const worker = runTsWorker<Record<number, number>>(new URL('./testing/i8042.worker.ts', import.meta.url), { state: i8042.state, sync, rounds, ram: 1 });
+    const start = new Int32Array(sync);
+    Atomics.add(start, 0, 1);
+    const deadline = Date.now() + 30_000;
+    while (Atomics.load(start, 0) < 2 && Date.now() < deadline) Atomics.wait(start, 0, 1, 10);
+    expect(Atomics.load(start, 0), 'the worker reached the start line').toBe(2);
+    const mine: Record<number, number> = {};
+    for (let i = 0; i < rounds; i++) {
+      outb(i8042, STATUS, 0x22);
+      const byte = inb(i8042, DATA);
+      mine[byte] = (mine[byte] ?? 0) + 1;
+    }
+    const theirs = await worker;
+    // Each thread reads only after queueing, so the queue is never empty when read and never
+    // holds more than two bytes: a lost update of the queue would lose or repeat a byte.
+    expect(Object.keys({ ...mine, ...theirs }).map(Number).sort()).toEqual([0x11, 0x22]);
+    expect((mine[0x11] ?? 0) + (theirs[0x11] ?? 0)).toBe(rounds);
+    expect((mine[0x22] ?? 0) + (theirs[0x22] ?? 0)).toBe(rounds);
+    expect(inb(i8042, STATUS) & STATUS_OBF).toBe(0);
   });
 });

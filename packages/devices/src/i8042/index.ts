@@ -30,10 +30,21 @@
  * Interrupts (optional): IRQ 1 is high while the output buffer holds a byte from the keyboard and
  * the command byte enables it (bit 0); IRQ 12 likewise for aux bytes (bit 1). Controller command
  * responses raise no interrupt, as in Firecracker: Linux polls for them.
+ *
+ * Sharing between threads: every register (controller RAM, the output queue with each byte's
+ * source, the last byte read, the pending controller and keyboard commands, the status flags, the
+ * output port, port B and its refresh bit, and both IRQ levels) lives in one {@link DeviceState}.
+ * Construct the controller once, pass its {@link I8042.state} to each vCPU thread, and construct it
+ * there with the `state` option: each instance is then the same controller, and every access runs
+ * under the state's lock. What each thread supplies for itself are the callbacks: `onReset` (called
+ * by the instance whose access pulsed the reset line), the IRQ lines (driven by the instance whose
+ * access changed the level; each thread's line must reach the same GSI) and the log. Both are
+ * called holding the lock, so they must not wait for another thread that may be using the device.
  */
 import { type BusDevice, readBytes, writeBytes } from '../bus/index.ts';
 import { type DeviceLog, LogOnce, hex } from '../internal/log.ts';
 import { IrqLevel, type IrqLine } from '../irq/index.ts';
+import { DeviceState } from '../shared/index.ts';
 
 /** Status register bits (port 0x64). */
 export const STATUS_OBF = 0x01;
@@ -90,7 +101,38 @@ const DEFAULT_OUTPUT_PORT = OUTPUT_PORT_RESET | 0x02;
 const PORT_B_REFRESH = 0x10;
 const PORT_B_TIMER2_OUT = 0x20;
 
-type Source = 'controller' | 'keyboard' | 'aux';
+/** Where an output buffer byte came from (stored beside it in the queue). */
+const SOURCE_CONTROLLER = 0;
+const SOURCE_KEYBOARD = 1;
+const SOURCE_AUX = 2;
+type Source = typeof SOURCE_CONTROLLER | typeof SOURCE_KEYBOARD | typeof SOURCE_AUX;
+
+/** The shared state's Int32 words. */
+const W_QUEUE_HEAD = 0;
+const W_QUEUE_LENGTH = 1;
+const W_LAST_OUTPUT = 2;
+/** The controller command waiting for its parameter byte, or {@link NONE}. */
+const W_PENDING_COMMAND = 3;
+/** The keyboard command waiting for its parameter byte, or {@link NONE}. */
+const W_KBD_PENDING_COMMAND = 4;
+const W_FLAGS = 5;
+const W_OUTPUT_PORT = 6;
+const W_PORT_B = 7;
+const W_IRQ = 8;
+const W_AUX_IRQ = 9;
+const WORDS = 10;
+/** No pending command. */
+const NONE = -1;
+/** Bits of `W_FLAGS`: the last write went to port 0x64; the aux timeout; port B's refresh bit. */
+const FLAG_LAST_WAS_COMMAND = 0x1;
+const FLAG_TIMEOUT = 0x2;
+const FLAG_REFRESH = 0x4;
+/** The shared state's bytes: controller RAM, then the output queue's bytes and their sources. */
+const RAM_SIZE = 32;
+const B_QUEUE_BYTES = RAM_SIZE;
+const B_QUEUE_SOURCES = B_QUEUE_BYTES + OUTPUT_QUEUE_DEPTH;
+const BYTES = B_QUEUE_SOURCES + OUTPUT_QUEUE_DEPTH;
+const NO_DATA = new Uint8Array(0);
 
 /** Options of an {@link I8042}. */
 export interface I8042Options {
@@ -102,6 +144,12 @@ export interface I8042Options {
   auxIrq?: IrqLine;
   /** Where messages about odd guest accesses go (default `console.warn`). */
   log?: DeviceLog;
+  /**
+   * The state of a controller constructed elsewhere ({@link I8042.state}), usually in another
+   * thread: this instance attaches to it without resetting anything. Absent: a new controller,
+   * in its power-on state.
+   */
+  state?: SharedArrayBuffer;
 }
 
 /** The controller. Insert it on the port-I/O bus at {@link I8042.BASE} with length {@link I8042.LENGTH}. */
@@ -115,110 +163,179 @@ export class I8042 implements BusDevice {
   readonly #irq: IrqLevel;
   readonly #auxIrq: IrqLevel;
   readonly #log: LogOnce;
-
+  readonly #state: DeviceState;
+  readonly #words: Int32Array;
   /** Controller RAM; byte 0 is the command byte. */
-  readonly #ram = new Uint8Array(32);
-  #output: { byte: number; source: Source }[] = [];
-  #lastOutput = 0;
-  #pendingCommand: number | undefined;
-  #kbdPendingCommand: number | undefined;
-  #lastWasCommand = false;
-  #timeout = false;
-  #outputPort = DEFAULT_OUTPUT_PORT;
-  #portB = 0;
-  #refresh = false;
+  readonly #ram: Uint8Array;
+  readonly #queueBytes: Uint8Array;
+  readonly #queueSources: Uint8Array;
+  /** The arguments of the access in progress, so `read`/`write` lock without allocating a closure. */
+  #offset = 0;
+  #data: Uint8Array = NO_DATA;
 
+  /**
+   * @throws {DeviceStateError} if `state` is not the state of an I8042.
+   */
   constructor(options: I8042Options = {}) {
     this.#onReset = options.onReset ?? (() => {});
-    this.#irq = new IrqLevel(options.irq);
-    this.#auxIrq = new IrqLevel(options.auxIrq);
     this.#log = new LogOnce(options.log, this.label);
-    this.#ram[0] = DEFAULT_CTR;
+    this.#state = new DeviceState(this.label, WORDS, BYTES, options.state);
+    this.#words = this.#state.words;
+    const bytes = this.#state.bytes;
+    this.#ram = bytes.subarray(0, RAM_SIZE);
+    this.#queueBytes = bytes.subarray(B_QUEUE_BYTES, B_QUEUE_BYTES + OUTPUT_QUEUE_DEPTH);
+    this.#queueSources = bytes.subarray(B_QUEUE_SOURCES, B_QUEUE_SOURCES + OUTPUT_QUEUE_DEPTH);
+    this.#irq = new IrqLevel(options.irq, this.#words, W_IRQ);
+    this.#auxIrq = new IrqLevel(options.auxIrq, this.#words, W_AUX_IRQ);
+    if (this.#state.fresh) {
+      // A new buffer is all zeros: the queue is empty, the flags clear, port B 0, the IRQs low.
+      this.#ram[0] = DEFAULT_CTR;
+      this.#words[W_PENDING_COMMAND] = NONE;
+      this.#words[W_KBD_PENDING_COMMAND] = NONE;
+      this.#words[W_OUTPUT_PORT] = DEFAULT_OUTPUT_PORT;
+    }
+  }
+
+  /** The shared state, for constructing this controller in another thread (`state` option). */
+  get state(): SharedArrayBuffer {
+    return this.#state.buffer;
   }
 
   /** The command byte. */
   get commandByte(): number {
-    return this.#ram[0]!;
+    return this.#state.locked(() => this.#ram[0]!);
   }
 
   read(offset: number, data: Uint8Array): void {
-    readBytes(offset, data, (o) => this.#readPort(o));
-    this.#updateIrqs();
+    this.#offset = offset;
+    this.#data = data;
+    this.#state.locked(this.#lockedRead);
   }
 
   write(offset: number, data: Uint8Array): void {
-    writeBytes(offset, data, (o, v) => this.#writePort(o, v));
-    this.#updateIrqs();
+    this.#offset = offset;
+    this.#data = data;
+    this.#state.locked(this.#lockedWrite);
   }
 
-  #readPort(offset: number): number {
+  /**
+   * The whole access under the lock: a wide access is split into byte accesses (as the ISA bus
+   * splits it), and other threads see them as one step.
+   */
+  readonly #lockedRead = (): void => {
+    const data = this.#data;
+    this.#data = NO_DATA;
+    readBytes(this.#offset, data, this.#readPort);
+    this.#updateIrqs();
+  };
+
+  readonly #lockedWrite = (): void => {
+    const data = this.#data;
+    this.#data = NO_DATA;
+    writeBytes(this.#offset, data, this.#writePort);
+    this.#updateIrqs();
+  };
+
+  readonly #readPort = (offset: number): number => {
     switch (offset) {
       case 0:
         return this.#readData();
-      case 1:
-        this.#refresh = !this.#refresh;
-        return (this.#portB & 0x0f) | (this.#refresh ? PORT_B_REFRESH : 0) | PORT_B_TIMER2_OUT;
+      case 1: {
+        const refresh = !this.#flag(FLAG_REFRESH);
+        this.#setFlag(FLAG_REFRESH, refresh);
+        return (this.#words[W_PORT_B]! & 0x0f) | (refresh ? PORT_B_REFRESH : 0) | PORT_B_TIMER2_OUT;
+      }
       case 4:
         return this.#status();
       default:
         this.#log.warn(`read of port ${hex(I8042.BASE + offset)}: nothing there`, `read ${String(offset)}`);
         return 0xff;
     }
-  }
+  };
 
-  #writePort(offset: number, value: number): void {
+  readonly #writePort = (offset: number, value: number): void => {
     switch (offset) {
       case 0:
-        this.#lastWasCommand = false;
+        this.#setFlag(FLAG_LAST_WAS_COMMAND, false);
         this.#writeData(value);
         return;
       case 1:
-        this.#portB = value & 0x0f;
+        this.#words[W_PORT_B] = value & 0x0f;
         return;
       case 4:
-        this.#lastWasCommand = true;
+        this.#setFlag(FLAG_LAST_WAS_COMMAND, true);
         this.#command(value);
         return;
       default:
         this.#log.warn(`write ${hex(value, 2)} to port ${hex(I8042.BASE + offset)}: nothing there`, `write ${String(offset)}`);
     }
+  };
+
+  get #commandByte(): number {
+    return this.#ram[0]!;
+  }
+
+  #flag(bit: number): boolean {
+    return (this.#words[W_FLAGS]! & bit) !== 0;
+  }
+
+  #setFlag(bit: number, on: boolean): void {
+    const flags = this.#words[W_FLAGS]!;
+    this.#words[W_FLAGS] = on ? flags | bit : flags & ~bit;
+  }
+
+  /** The source of the byte at the head of the output queue, or undefined when it is empty. */
+  #headSource(): Source | undefined {
+    if (this.#words[W_QUEUE_LENGTH] === 0) return undefined;
+    return this.#queueSources[this.#words[W_QUEUE_HEAD]!] as Source;
   }
 
   #status(): number {
-    const head = this.#output[0];
+    const source = this.#headSource();
     return (
-      (head !== undefined ? STATUS_OBF : 0) |
-      (head?.source === 'aux' ? STATUS_AUXDATA : 0) |
-      (this.commandByte & CTR_SYS ? STATUS_SYS : 0) |
-      (this.#lastWasCommand ? STATUS_CMD : 0) |
+      (source !== undefined ? STATUS_OBF : 0) |
+      (source === SOURCE_AUX ? STATUS_AUXDATA : 0) |
+      (this.#commandByte & CTR_SYS ? STATUS_SYS : 0) |
+      (this.#flag(FLAG_LAST_WAS_COMMAND) ? STATUS_CMD : 0) |
       STATUS_UNLOCKED |
-      (this.#timeout ? STATUS_TIMEOUT : 0)
+      (this.#flag(FLAG_TIMEOUT) ? STATUS_TIMEOUT : 0)
     );
   }
 
   #readData(): number {
-    const head = this.#output.shift();
-    if (head !== undefined) this.#lastOutput = head.byte;
-    return this.#lastOutput;
+    const words = this.#words;
+    const length = words[W_QUEUE_LENGTH]!;
+    if (length > 0) {
+      const head = words[W_QUEUE_HEAD]!;
+      words[W_LAST_OUTPUT] = this.#queueBytes[head]!;
+      words[W_QUEUE_HEAD] = (head + 1) % OUTPUT_QUEUE_DEPTH;
+      words[W_QUEUE_LENGTH] = length - 1;
+    }
+    return words[W_LAST_OUTPUT]!;
   }
 
   #push(byte: number, source: Source): void {
-    if (this.#output.length >= OUTPUT_QUEUE_DEPTH) {
+    const words = this.#words;
+    const length = words[W_QUEUE_LENGTH]!;
+    if (length >= OUTPUT_QUEUE_DEPTH) {
       this.#log.warn('output buffer overrun: the guest is not reading port 0x60; byte dropped', 'overrun');
       return;
     }
-    this.#output.push({ byte, source });
+    const tail = (words[W_QUEUE_HEAD]! + length) % OUTPUT_QUEUE_DEPTH;
+    this.#queueBytes[tail] = byte;
+    this.#queueSources[tail] = source;
+    words[W_QUEUE_LENGTH] = length + 1;
   }
 
   #command(command: number): void {
-    this.#pendingCommand = undefined;
-    this.#timeout = false;
+    this.#words[W_PENDING_COMMAND] = NONE;
+    this.#setFlag(FLAG_TIMEOUT, false);
     if (command >= 0x20 && command <= 0x3f) {
-      this.#push(this.#ram[command - 0x20]!, 'controller');
+      this.#push(this.#ram[command - 0x20]!, SOURCE_CONTROLLER);
       return;
     }
     if (command >= 0x60 && command <= 0x7f) {
-      this.#pendingCommand = command;
+      this.#words[W_PENDING_COMMAND] = command;
       return;
     }
     if (command >= 0xf0) {
@@ -228,40 +345,40 @@ export class I8042 implements BusDevice {
     }
     switch (command) {
       case I8042Command.DISABLE_AUX:
-        this.#ram[0] = this.commandByte | CTR_AUXDIS;
+        this.#ram[0] = this.#commandByte | CTR_AUXDIS;
         return;
       case I8042Command.ENABLE_AUX:
-        this.#ram[0] = this.commandByte & ~CTR_AUXDIS;
+        this.#ram[0] = this.#commandByte & ~CTR_AUXDIS;
         return;
       case I8042Command.AUX_TEST:
       case I8042Command.KBD_TEST:
-        this.#push(0x00, 'controller');
+        this.#push(0x00, SOURCE_CONTROLLER);
         return;
       case I8042Command.SELF_TEST:
-        this.#ram[0] = this.commandByte | CTR_SYS;
-        this.#push(SELF_TEST_PASSED, 'controller');
+        this.#ram[0] = this.#commandByte | CTR_SYS;
+        this.#push(SELF_TEST_PASSED, SOURCE_CONTROLLER);
         return;
       case I8042Command.DISABLE_KBD:
-        this.#ram[0] = this.commandByte | CTR_KBDDIS;
+        this.#ram[0] = this.#commandByte | CTR_KBDDIS;
         return;
       case I8042Command.ENABLE_KBD:
-        this.#ram[0] = this.commandByte & ~CTR_KBDDIS;
+        this.#ram[0] = this.#commandByte & ~CTR_KBDDIS;
         return;
       case I8042Command.READ_INPUT_PORT:
         // Bit 7: keyboard not inhibited; bit 5: no manufacturing jumper; bit 4: 512 KiB base RAM.
-        this.#push(0xb0, 'controller');
+        this.#push(0xb0, SOURCE_CONTROLLER);
         return;
       case I8042Command.READ_OUTPUT_PORT:
-        this.#push(this.#outputPort, 'controller');
+        this.#push(this.#words[W_OUTPUT_PORT]!, SOURCE_CONTROLLER);
         return;
       case I8042Command.READ_TEST_INPUTS:
-        this.#push(0x00, 'controller');
+        this.#push(0x00, SOURCE_CONTROLLER);
         return;
       case I8042Command.WRITE_OUTPUT_PORT:
       case I8042Command.WRITE_KBD_OUTPUT:
       case I8042Command.WRITE_AUX_OUTPUT:
       case I8042Command.WRITE_AUX:
-        this.#pendingCommand = command;
+        this.#words[W_PENDING_COMMAND] = command;
         return;
       default:
         this.#log.warn(`unknown controller command ${hex(command, 2)} ignored`, `command ${String(command)}`);
@@ -269,9 +386,9 @@ export class I8042 implements BusDevice {
   }
 
   #writeData(value: number): void {
-    const command = this.#pendingCommand;
-    this.#pendingCommand = undefined;
-    if (command === undefined) {
+    const command = this.#words[W_PENDING_COMMAND]!;
+    this.#words[W_PENDING_COMMAND] = NONE;
+    if (command === NONE) {
       this.#keyboard(value);
       return;
     }
@@ -281,17 +398,17 @@ export class I8042 implements BusDevice {
     }
     switch (command) {
       case I8042Command.WRITE_OUTPUT_PORT:
-        this.#outputPort = value;
+        this.#words[W_OUTPUT_PORT] = value;
         if ((value & OUTPUT_PORT_RESET) === 0) this.#reset();
         return;
       case I8042Command.WRITE_KBD_OUTPUT:
-        this.#push(value, 'keyboard');
+        this.#push(value, SOURCE_KEYBOARD);
         return;
       case I8042Command.WRITE_AUX_OUTPUT:
-        this.#push(value, 'aux');
+        this.#push(value, SOURCE_AUX);
         return;
       case I8042Command.WRITE_AUX:
-        this.#timeout = true;
+        this.#setFlag(FLAG_TIMEOUT, true);
         this.#log.warn('byte for the aux device dropped: there is none', 'aux write');
         return;
     }
@@ -299,35 +416,35 @@ export class I8042 implements BusDevice {
 
   /** A byte sent to the keyboard. */
   #keyboard(value: number): void {
-    if (this.#kbdPendingCommand !== undefined) {
+    const command = this.#words[W_KBD_PENDING_COMMAND]!;
+    if (command !== NONE) {
       // The parameter of 0xED (LEDs), 0xF0 (scan code set) or 0xF3 (typematic rate).
-      const command = this.#kbdPendingCommand;
-      this.#kbdPendingCommand = undefined;
-      this.#push(KBD_ACK, 'keyboard');
-      if (command === 0xf0 && value === 0) this.#push(0x02, 'keyboard');
+      this.#words[W_KBD_PENDING_COMMAND] = NONE;
+      this.#push(KBD_ACK, SOURCE_KEYBOARD);
+      if (command === 0xf0 && value === 0) this.#push(0x02, SOURCE_KEYBOARD);
       return;
     }
     switch (value) {
       case 0xee: // echo
-        this.#push(0xee, 'keyboard');
+        this.#push(0xee, SOURCE_KEYBOARD);
         return;
       case 0xed:
       case 0xf0:
       case 0xf3:
-        this.#kbdPendingCommand = value;
-        this.#push(KBD_ACK, 'keyboard');
+        this.#words[W_KBD_PENDING_COMMAND] = value;
+        this.#push(KBD_ACK, SOURCE_KEYBOARD);
         return;
       case 0xf2: // identify: an MF2 keyboard
-        this.#push(KBD_ACK, 'keyboard');
-        this.#push(0xab, 'keyboard');
-        this.#push(0x83, 'keyboard');
+        this.#push(KBD_ACK, SOURCE_KEYBOARD);
+        this.#push(0xab, SOURCE_KEYBOARD);
+        this.#push(0x83, SOURCE_KEYBOARD);
         return;
       case 0xff: // reset and self-test (BAT)
-        this.#push(KBD_ACK, 'keyboard');
-        this.#push(KBD_BAT_PASSED, 'keyboard');
+        this.#push(KBD_ACK, SOURCE_KEYBOARD);
+        this.#push(KBD_BAT_PASSED, SOURCE_KEYBOARD);
         return;
       default:
-        this.#push(KBD_ACK, 'keyboard');
+        this.#push(KBD_ACK, SOURCE_KEYBOARD);
     }
   }
 
@@ -340,8 +457,8 @@ export class I8042 implements BusDevice {
   }
 
   #updateIrqs(): void {
-    const head = this.#output[0];
-    this.#irq.set(head?.source === 'keyboard' && (this.commandByte & CTR_KBDINT) !== 0);
-    this.#auxIrq.set(head?.source === 'aux' && (this.commandByte & CTR_AUXINT) !== 0);
+    const source = this.#headSource();
+    this.#irq.set(source === SOURCE_KEYBOARD && (this.#commandByte & CTR_KBDINT) !== 0);
+    this.#auxIrq.set(source === SOURCE_AUX && (this.#commandByte & CTR_AUXINT) !== 0);
   }
 }
