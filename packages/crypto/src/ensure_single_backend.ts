@@ -8,7 +8,8 @@
  * placeholder. Every app calls `ensureSingleBackend()` first thing in its entry, so an app that
  * was not built by backend-guard stops at once instead of running on an unchosen backend.
  */
-import * as backend from '#backend';
+// Only the two constants: a namespace import would pull every algorithm into an app that uses none.
+import { name, placeholder } from '#backend';
 import type { Backend, BackendName } from './backend/backend.ts';
 
 /** openvmm's link-error symbol, kept so people can search for it (also in backend-guard's diagnostics). */
@@ -43,5 +44,5 @@ export function checkLinkedBackend(linked: Pick<Backend, 'name' | 'placeholder'>
  * it was not built by backend-guard (the backend is the placeholder). Call it in every app's entry.
  */
 export function ensureSingleBackend(): BackendName {
-  return checkLinkedBackend(backend);
+  return checkLinkedBackend({ name, placeholder });
 }
