@@ -3,6 +3,11 @@
  * host bridge at 00:00.0, the {@link PciDevice} interface functions implement, and
  * {@link PciConfigSpace}, a standard type 0 header with BAR sizing and capabilities for the
  * virtio-pci devices to come. The root knows functions only through {@link PciDevice}.
+ *
+ * Shared between threads: a {@link PciRoot}'s registers and its host bridge are in shared memory
+ * ({@link PciRootState}, the `state` option and getter); so is each {@link PciConfigSpace} (a
+ * SharedArrayBuffer). Functions placed with `add` are per instance: a VMM adds them in every
+ * thread, each over its own shared state.
  */
 export {
   COMMAND_BUS_MASTER,
@@ -21,7 +26,7 @@ export {
   type PciBarSpec,
   type PciConfigSpaceInit,
 } from './config_space.ts';
-export { HOST_BRIDGE_CLASS_CODE, HOST_BRIDGE_DEVICE_ID, HOST_BRIDGE_REVISION, HOST_BRIDGE_VENDOR_ID, PciHostBridge } from './host_bridge.ts';
+export { HOST_BRIDGE_CLASS_CODE, HOST_BRIDGE_DEVICE_ID, HOST_BRIDGE_REVISION, HOST_BRIDGE_VENDOR_ID, PciHostBridge, type PciHostBridgeOptions } from './host_bridge.ts';
 export { checkPciAddress, formatPciAddress, type PciAddress, type PciDevice } from './pci_device.ts';
 export {
   CONFIG_ADDRESS_ENABLE,
@@ -30,4 +35,5 @@ export {
   RESET_CONTROL_RST_CPU,
   RESET_CONTROL_SYS_RST,
   type PciRootOptions,
+  type PciRootState,
 } from './root.ts';

@@ -1,11 +1,14 @@
 /**
  * Tests of the PCI root and configuration space against the PCI Local Bus Specification 3.0
  * (quoted as "PCI 3.0") and Linux's configuration mechanism #1 code (arch/x86/pci/direct.c,
- * quoted as "direct.c"), through a port-I/O bus as the guest sees it.
+ * quoted as "direct.c"), through a port-I/O bus as the guest sees it; then the shared state: two
+ * instances over one state act as one, in one thread and across threads.
  */
 import { describe, expect, test } from 'vitest';
 import { Bus } from '../bus/index.ts';
+import { DeviceStateError } from '../shared/index.ts';
 import { collectLog, hostileAccesses } from '../testing/index.ts';
+import { runTsWorker } from '../testing/threads.ts';
 import {
   COMMAND_BUS_MASTER,
   COMMAND_INTX_DISABLE,
@@ -15,15 +18,20 @@ import {
   PciError,
   PciHeader,
   PciRoot,
+  RESET_CONTROL_RST_CPU,
+  RESET_CONTROL_SYS_RST,
   STATUS_CAPABILITIES_LIST,
   type PciBar,
+  type PciConfigSpaceInit,
   type PciDevice,
+  type PciRootState,
 } from './index.ts';
 
-function machine() {
+/** A port-I/O bus with a PCI root (over `state` if given) and direct.c's accessors. */
+function machine(state?: PciRootState) {
   let resets = 0;
   const { messages, log } = collectLog();
-  const root = new PciRoot({ onReset: () => resets++, log });
+  const root = new PciRoot({ onReset: () => resets++, log, state });
   const bus = new Bus('pio', { log });
   bus.insert(root, PciRoot.BASE, PciRoot.LENGTH);
   const io = {
@@ -335,5 +343,166 @@ describe('hostile guest', () => {
     root.add({ bus: 0, device: 1, function: 0 }, { label: 'broken', readConfigRegister: () => { throw new Error('bug'); }, writeConfigRegister: () => { throw new Error('bug'); } });
     expect(conf1Read(0, 8, 0, 4)).toBe(0xffffffff);
     expect(messages.join()).toMatch(/pci root threw/);
+  });
+});
+
+describe('shared state', () => {
+  /** A function with a vendor-specific capability (0x09) whose 14-byte body, 0x42-0x4f, is all writable. */
+  const TEST_FUNCTION: PciConfigSpaceInit = { vendorId: 0x1af4, deviceId: 0x10f0, classCode: 0xff0000, bars: [{ index: 0, kind: 'memory32', size: 0x1000, address: 0xe000_0000 }] };
+  const CAPABILITY = { id: 0x09, body: new Uint8Array(14), writable: new Uint8Array(14).fill(0xff) };
+  function testFunction(state?: SharedArrayBuffer, onBarChange?: (bar: PciBar, previous: number) => void) {
+    const config = new PciConfigSpace({ ...TEST_FUNCTION, state, onBarChange });
+    expect(config.addCapability(CAPABILITY.id, CAPABILITY.body, CAPABILITY.writable)).toBe(0x40);
+    const device: PciDevice = { label: 'test function', readConfigRegister: (r) => config.readRegister(r), writeConfigRegister: (r, o, d) => config.writeRegister(r, o, d) };
+    return { config, device };
+  }
+  const AT_1 = { bus: 0, device: 1, function: 0 };
+
+  test('two roots over one state are one root: CONFIG_ADDRESS latched through one selects the register the other reads', () => {
+    const a = machine();
+    const b = machine(a.root.state);
+    a.io.out(0xcf8, 4, 0x80000008);
+    expect(b.io.in(0xcf8, 4)).toBe(0x80000008);
+    expect(b.root.configAddress).toBe(0x80000008);
+    expect(b.io.in(0xcfc, 4)).toBe(0x06000002); // the host bridge's class and revision
+    a.io.out(0xcf8, 4, 0x81000000); // an extended-register address is latched in the state too
+    expect(b.io.in(0xcfc, 4)).toBe(0xffffffff);
+    expect(b.io.in(0xcf8, 4)).toBe(0x80000000);
+  });
+
+  test('with the same host bridge: a register written through one root reads back through the other', () => {
+    const a = machine();
+    const b = machine(a.root.state);
+    a.conf1Write(0, 0, PciHeader.INTERRUPT_LINE, 1, 0x0b);
+    a.conf1Write(0, 0, PciHeader.COMMAND, 2, COMMAND_BUS_MASTER);
+    expect(b.conf1Read(0, 0, PciHeader.INTERRUPT_LINE, 1)).toBe(0x0b);
+    expect(b.conf1Read(0, 0, PciHeader.COMMAND, 2)).toBe(COMMAND_BUS_MASTER);
+    expect(b.root.hostBridge.config.command).toBe(COMMAND_BUS_MASTER);
+    expect(b.root.hostBridge.state).toBe(a.root.hostBridge.state);
+  });
+
+  test('the reset control register is shared; RST_CPU calls the onReset of the instance it was written through', () => {
+    const a = machine();
+    const b = machine(a.root.state);
+    a.io.out(0xcf9, 1, RESET_CONTROL_SYS_RST);
+    expect(b.io.in(0xcf9, 1)).toBe(RESET_CONTROL_SYS_RST);
+    b.io.out(0xcf9, 1, RESET_CONTROL_SYS_RST | RESET_CONTROL_RST_CPU);
+    expect([a.resets(), b.resets()]).toEqual([0, 1]);
+    expect(a.io.in(0xcf9, 1)).toBe(RESET_CONTROL_SYS_RST);
+  });
+
+  test('state is one plain object of two SharedArrayBuffers, the same each time, and a structured clone of it attaches', () => {
+    const a = machine();
+    const state = a.root.state;
+    expect(a.root.state).toBe(state);
+    expect(Object.keys(state).sort()).toEqual(['hostBridge', 'root']);
+    expect(state.root).toBeInstanceOf(SharedArrayBuffer);
+    expect(state.hostBridge).toBeInstanceOf(SharedArrayBuffer);
+    const b = machine(structuredClone(state));
+    a.io.out(0xcf8, 4, 0x8000003c);
+    expect(b.root.configAddress).toBe(0x8000003c);
+  });
+
+  test('functions are per instance: a function added over its shared state in both roots is one function', () => {
+    const changes: [string, number, number][] = [];
+    const a = machine();
+    const b = machine(a.root.state);
+    const first = testFunction(undefined, (bar, previous) => changes.push(['a', bar.address, previous]));
+    const second = testFunction(first.config.state, (bar, previous) => changes.push(['b', bar.address, previous]));
+    a.root.add(AT_1, first.device);
+    expect(b.conf1Read(0, 1 << 3, 0, 4)).toBe(0xffffffff); // not added to b yet
+    b.root.add(AT_1, second.device);
+    expect(b.root.get(AT_1)).toBe(second.device);
+    a.conf1Write(0, 1 << 3, 0x44, 4, 0xdeadbeef);
+    expect(b.conf1Read(0, 1 << 3, 0x44, 4)).toBe(0xdeadbeef);
+    // BAR sizing through one, read back through the other; the move is reported where it was written.
+    a.conf1Write(0, 1 << 3, PciHeader.BAR0, 4, 0xffffffff);
+    expect(b.conf1Read(0, 1 << 3, PciHeader.BAR0, 4)).toBe(0xfffff000);
+    b.conf1Write(0, 1 << 3, PciHeader.BAR0, 4, 0xe0001000);
+    expect(a.root.get(AT_1) === first.device && first.config.bar(0)?.address).toBe(0xe0001000);
+    expect(changes).toEqual([['a', 0xfffff000, 0xe0000000], ['b', 0xe0001000, 0xfffff000]]);
+  });
+
+  test('an attached configuration space keeps the registers as the guest left them, and re-adding its capability writes nothing', () => {
+    const first = testFunction();
+    first.config.writeRegister(0x44 / 4, 0, Uint8Array.of(1, 2, 3, 4));
+    first.config.writeRegister(PciHeader.INTERRUPT_LINE / 4, 0, Uint8Array.of(5));
+    const second = testFunction(first.config.state);
+    expect(second.config.readRegister(0x44 / 4)).toBe(0x04030201);
+    expect(second.config.readRegister(PciHeader.INTERRUPT_LINE / 4) & 0xff).toBe(5);
+    expect(second.config.readRegister(PciHeader.CAPABILITIES_POINTER / 4) & 0xff).toBe(0x40);
+    expect(second.config.readRegister(0x40 / 4) & 0xffff).toBe(0x0009); // one capability, no second link
+  });
+
+  test('a buffer of the wrong size or kind, or a state that is not a PciRootState, is refused with DeviceStateError', () => {
+    const { root } = machine();
+    const config = new PciConfigSpace(TEST_FUNCTION);
+    expect(() => new PciRoot({ state: { root: new SharedArrayBuffer(4), hostBridge: root.state.hostBridge } })).toThrow(DeviceStateError);
+    expect(() => new PciRoot({ state: { root: root.state.hostBridge, hostBridge: root.state.root } })).toThrow(/pci root: state is a SharedArrayBuffer of \d+ bytes, expected a SharedArrayBuffer of 12 bytes/);
+    expect(() => new PciRoot({ state: root.state.root as unknown as PciRootState })).toThrow(DeviceStateError);
+    expect(() => new PciRoot({ state: { root: root.state.root } as PciRootState })).toThrow(DeviceStateError);
+    expect(() => new PciConfigSpace({ ...TEST_FUNCTION, state: root.state.root })).toThrow(DeviceStateError);
+    expect(() => new PciConfigSpace({ ...TEST_FUNCTION, state: new ArrayBuffer(516) as unknown as SharedArrayBuffer })).toThrow(DeviceStateError);
+    // Every configuration space's state has the same size; the header tells them apart.
+    expect(() => new PciRoot({ state: { root: root.state.root, hostBridge: config.state } })).toThrow(DeviceStateError);
+    expect(() => new PciRoot({ state: { root: root.state.root, hostBridge: config.state } })).toThrow(/state is of function 1af4:10f0 class ff0000, not of the one these options give \(8086:1237 class 060000/);
+    expect(() => new PciConfigSpace({ ...TEST_FUNCTION, bars: [], state: config.state })).toThrow(/header byte 0x04 differs/); // no BAR: no memory decode
+    expect(() => new PciConfigSpace({ ...TEST_FUNCTION, state: config.state }).addCapability(0x09, new Uint8Array(2))).toThrow(DeviceStateError);
+  });
+
+  test('a capability re-added differently over an attached state is refused', () => {
+    const first = testFunction();
+    const attached = () => new PciConfigSpace({ ...TEST_FUNCTION, state: first.config.state });
+    expect(() => attached().addCapability(0x11, CAPABILITY.body, CAPABILITY.writable)).toThrow(/no capability 0x11 of 16 bytes at 0x40/);
+    expect(() => attached().addCapability(0x09, CAPABILITY.body)).toThrow(DeviceStateError);
+    const again = attached();
+    expect(again.addCapability(0x09, CAPABILITY.body, CAPABILITY.writable)).toBe(0x40);
+    expect(() => again.addCapability(0x09, new Uint8Array(2))).toThrow(/at 0x50/);
+  });
+
+  test('a worker thread and this one write distinct bytes of one register through their own roots, concurrently; every write lands', async () => {
+    const rounds = 20_000;
+    const address = 0x80000844; // 00:01.0, register 0x44
+    const main = machine();
+    const fn = testFunction();
+    main.root.add(AT_1, fn.device);
+    // [0] the worker is ready, [1] go, [2] the worker has done `rounds`, [3] this thread has.
+    const sync = new Int32Array(new SharedArrayBuffer(16));
+    const worker = runTsWorker<{ mismatches: number; last: number }>(new URL('./testing/pci.worker.ts', import.meta.url), {
+      root: main.root.state,
+      function: { init: TEST_FUNCTION, state: fn.config.state, capability: CAPABILITY },
+      address,
+      sync,
+      rounds,
+    });
+    let exited = false;
+    worker.then(() => (exited = true), () => (exited = true));
+    while (Atomics.load(sync, 0) === 0 && !exited) await new Promise((resolve) => setTimeout(resolve, 1)); // the worker is starting
+    if (exited) await worker; // it failed before it was ready: its error
+    Atomics.store(sync, 1, 1);
+    Atomics.notify(sync, 1);
+    // This thread owns bytes 2-3 (port 0xCFE); the worker bytes 0-1 (0xCFC).
+    let mismatches = 0;
+    let last = 0;
+    let seenWorker = 0;
+    let workerWrites = 0;
+    for (let i = 0; ; i++) {
+      if (i === rounds) Atomics.store(sync, 3, 1);
+      if (i >= rounds && (Atomics.load(sync, 2) !== 0 || i === 100 * rounds)) break;
+      last = (0xffff - i) & 0xffff;
+      main.io.out(0xcf8, 4, address);
+      main.io.out(0xcfe, 2, last);
+      main.io.out(0xcf8, 4, address);
+      if (main.io.in(0xcfe, 2) !== last) mismatches++;
+      const theirs = main.io.in(0xcfc, 2);
+      if (theirs !== seenWorker) workerWrites++;
+      seenWorker = theirs;
+    }
+    const result = await worker;
+    expect(workerWrites, 'the worker wrote while this thread did').toBeGreaterThan(1);
+    expect(result.mismatches).toBe(0);
+    expect(mismatches).toBe(0);
+    expect(main.conf1Read(0, 1 << 3, 0x44, 4)).toBe(((last << 16) | result.last) >>> 0);
+    expect(fn.config.readRegister(0x44 / 4)).toBe(((last << 16) | result.last) >>> 0);
   });
 });

@@ -20,9 +20,21 @@
  *   registers 0x100 and up, which conventional PCI functions do not have: it reads all-ones.
  * - Reset control (0xCF9, as on Intel PIIX/ICH chipsets): bits 1 (SYS_RST) and 3 (FULL_RST) read
  *   back as written; writing bit 2 (RST_CPU) set calls `onReset()` (Linux's `reboot=pci`).
+ *
+ * Sharing between threads: CONFIG_ADDRESS and the reset control register live in a
+ * {@link DeviceState}, and the host bridge's configuration space in another; {@link PciRoot.state}
+ * is both buffers as one plain object ({@link PciRootState}), which `postMessage` shares, and
+ * `new PciRoot({ state })` in another thread is the same root with the same host bridge. The
+ * functions placed with {@link PciRoot.add} are this instance's: a VMM adds them in every thread,
+ * each built over its own shared state (a `PciConfigSpace`'s `state` option), at the same
+ * addresses. A configuration data access reads CONFIG_ADDRESS under the root's lock, then calls
+ * the function, which takes its own; so one access is one step for the thread making it, and
+ * two vCPUs racing on 0xCF8/0xCFC is the guest's business, as on hardware (Linux serializes
+ * them with `pci_config_lock`).
  */
 import type { BusDevice } from '../bus/index.ts';
 import { type DeviceLog, LogOnce, hex } from '../internal/log.ts';
+import { DeviceState, DeviceStateError } from '../shared/index.ts';
 import { PciError } from './config_space.ts';
 import { PciHostBridge } from './host_bridge.ts';
 import { type PciAddress, type PciDevice, checkPciAddress, formatPciAddress } from './pci_device.ts';
@@ -31,17 +43,41 @@ import { type PciAddress, type PciDevice, checkPciAddress, formatPciAddress } fr
 export const CONFIG_ADDRESS_ENABLE = 0x8000_0000;
 /** The CONFIG_ADDRESS bits that read back: enable, bus, device, function, register. */
 const CONFIG_ADDRESS_READABLE = 0x80ff_fffc;
+/** The CONFIG_ADDRESS bits kept: the readable ones and AMD's extended-register bits 27:24. */
+const CONFIG_ADDRESS_LATCHED = 0x8fff_fffc;
+const CONFIG_ADDRESS_EXTENDED = 0x0f00_0000;
 /** Reset control register bits. */
 export const RESET_CONTROL_SYS_RST = 0x02;
 export const RESET_CONTROL_RST_CPU = 0x04;
 export const RESET_CONTROL_FULL_RST = 0x08;
 
+/** The root's words in its {@link DeviceState}: CONFIG_ADDRESS as latched (with the extended bits), the reset control register. */
+const ADDRESS = 0;
+const RESET_CONTROL = 1;
+const WORDS = 2;
+
+/**
+ * A {@link PciRoot}'s shared state: a plain object of two SharedArrayBuffers that
+ * `postMessage`/`workerData` pass to another thread (sharing the buffers, copying the object).
+ */
+export interface PciRootState {
+  /** CONFIG_ADDRESS and the reset control register. */
+  readonly root: SharedArrayBuffer;
+  /** The host bridge's configuration space ({@link PciHostBridge.state}). */
+  readonly hostBridge: SharedArrayBuffer;
+}
+
 /** Options of a {@link PciRoot}. */
 export interface PciRootOptions {
-  /** Called when the guest writes RST_CPU to the reset control register (0xCF9). */
+  /** Called when the guest writes RST_CPU to the reset control register (0xCF9), in the thread that wrote it. */
   onReset?: () => void;
   /** Where messages about odd guest accesses go (default `console.warn`). */
   log?: DeviceLog;
+  /**
+   * The {@link PciRoot.state} of the root made in another thread: this instance is that root,
+   * with the same host bridge. Absent: a new root (CONFIG_ADDRESS 0, reset control 0).
+   */
+  state?: PciRootState;
 }
 
 /** Bus 0 and its configuration ports. Insert it on the port-I/O bus at {@link PciRoot.BASE} with length {@link PciRoot.LENGTH}. */
@@ -50,50 +86,74 @@ export class PciRoot implements BusDevice {
   static readonly LENGTH = 8;
   readonly label = 'pci root';
   /** The host bridge at 00:00.0. */
-  readonly hostBridge = new PciHostBridge();
+  readonly hostBridge: PciHostBridge;
 
+  readonly #state: DeviceState;
+  readonly #words: Int32Array;
+  readonly #shared: PciRootState;
+  /** The functions this instance holds, by `device << 3 | function`. */
   readonly #functions = new Map<number, PciDevice>();
   readonly #onReset: () => void;
   readonly #log: LogOnce;
-  #configAddress = 0;
-  #extendedRegister = 0;
-  #resetControl = 0;
+  /** The argument of the locked step in progress, and the register a decoded data access selects (no closure per access). */
+  #value = 0;
+  #register = 0;
 
+  /**
+   * @throws {DeviceStateError} if `state` is not a {@link PciRootState} made by another PciRoot.
+   */
   constructor(options: PciRootOptions = {}) {
     this.#onReset = options.onReset ?? (() => {});
     this.#log = new LogOnce(options.log, this.label);
+    const state = options.state;
+    if (state !== undefined && (typeof state !== 'object' || state === null || state.root === undefined || state.hostBridge === undefined)) {
+      const got = typeof state === 'object' && state !== null ? `an object with keys [${Object.keys(state).join(', ')}]` : String(state);
+      throw new DeviceStateError(`${this.label}: state is ${got}, expected the { root, hostBridge } of another PciRoot's state`);
+    }
+    this.#state = new DeviceState(this.label, WORDS, 0, state?.root);
+    this.#words = this.#state.words;
+    this.hostBridge = new PciHostBridge({ state: state?.hostBridge });
+    this.#shared = Object.freeze({ root: this.#state.buffer, hostBridge: this.hostBridge.state });
     this.#functions.set(0, this.hostBridge);
   }
 
+  /** The shared state, for constructing this root in another thread (`state` option). */
+  get state(): PciRootState {
+    return this.#shared;
+  }
+
   /**
-   * Places `device` at `address` on bus 0.
+   * Places `device` at `address` on bus 0, for this instance: with a shared root, add the
+   * function in every thread (each instance over the function's shared state).
    * @throws {PciError} if the address is invalid, not on bus 0, or taken.
    */
   add(address: PciAddress, device: PciDevice): void {
     const checked = checkPciAddress(address);
     if (checked.bus !== 0) throw new PciError(`${formatPciAddress(checked)}: only bus 0 exists`);
     const key = keyOf(checked.device, checked.function);
-    const present = this.#functions.get(key);
-    if (present !== undefined) throw new PciError(`${formatPciAddress(checked)} is taken by ${present.label ?? 'a device'}`);
-    this.#functions.set(key, device);
+    this.#state.locked(() => {
+      const present = this.#functions.get(key);
+      if (present !== undefined) throw new PciError(`${formatPciAddress(checked)} is taken by ${present.label ?? 'a device'}`);
+      this.#functions.set(key, device);
+    });
   }
 
   /** The function at `address`, if any. */
   get(address: PciAddress): PciDevice | undefined {
     if (address.bus !== 0) return undefined;
-    return this.#functions.get(keyOf(address.device, address.function));
+    return this.#state.locked(() => this.#functions.get(keyOf(address.device, address.function)));
   }
 
   /** CONFIG_ADDRESS as the guest last latched it (reserved bits read as 0). */
   get configAddress(): number {
-    return this.#configAddress;
+    return (this.#state.locked(this.#lockedAddress) & CONFIG_ADDRESS_READABLE) >>> 0;
   }
 
   read(offset: number, data: Uint8Array): void {
     if (offset === 0 && data.length === 4) {
-      writeLe(data, this.#configAddress);
+      writeLe(data, this.configAddress);
     } else if (offset === 1 && data.length === 1) {
-      data[0] = this.#resetControl;
+      data[0] = this.#state.locked(this.#lockedResetControl);
     } else if (offset >= 4 && offset + data.length <= 8) {
       this.#configData(offset - 4, data, false);
     } else {
@@ -104,12 +164,12 @@ export class PciRoot implements BusDevice {
 
   write(offset: number, data: Uint8Array): void {
     if (offset === 0 && data.length === 4) {
-      const value = readLe(data);
-      this.#configAddress = (value & CONFIG_ADDRESS_READABLE) >>> 0;
-      this.#extendedRegister = (value >>> 24) & 0x0f;
+      this.#value = readLe(data) & CONFIG_ADDRESS_LATCHED;
+      this.#state.locked(this.#lockedSetAddress);
     } else if (offset === 1 && data.length === 1) {
       const value = data[0]!;
-      this.#resetControl = value & (RESET_CONTROL_SYS_RST | RESET_CONTROL_FULL_RST);
+      this.#value = value & (RESET_CONTROL_SYS_RST | RESET_CONTROL_FULL_RST);
+      this.#state.locked(this.#lockedSetResetControl);
       if (value & RESET_CONTROL_RST_CPU) this.#reset();
     } else if (offset >= 4 && offset + data.length <= 8) {
       this.#configData(offset - 4, data, true);
@@ -118,27 +178,37 @@ export class PciRoot implements BusDevice {
     }
   }
 
-  /** An access at byte `byte` (0-3) of CONFIG_DATA. */
+  readonly #lockedAddress = (): number => this.#words[ADDRESS]!;
+  readonly #lockedResetControl = (): number => this.#words[RESET_CONTROL]!;
+  readonly #lockedSetAddress = (): void => {
+    this.#words[ADDRESS] = this.#value;
+  };
+  readonly #lockedSetResetControl = (): void => {
+    this.#words[RESET_CONTROL] = this.#value;
+  };
+
+  /** The function CONFIG_ADDRESS selects, its register in `#register`; none unless enabled, on bus 0, without extended bits. */
+  readonly #lockedDecode = (): PciDevice | undefined => {
+    const address = this.#words[ADDRESS]!;
+    if ((address & CONFIG_ADDRESS_ENABLE) === 0 || (address & CONFIG_ADDRESS_EXTENDED) !== 0 || ((address >>> 16) & 0xff) !== 0) return undefined;
+    this.#register = (address >>> 2) & 0x3f;
+    return this.#functions.get(keyOf((address >>> 11) & 0x1f, (address >>> 8) & 0x07));
+  };
+
+  /** An access at byte `byte` (0-3) of CONFIG_DATA: decoded under the root's lock, then handed to the function. */
   #configData(byte: number, data: Uint8Array, isWrite: boolean): void {
-    const address = this.#configAddress;
-    const device = (address & CONFIG_ADDRESS_ENABLE) !== 0 && this.#extendedRegister === 0 ? this.#target(address) : undefined;
+    const device = this.#state.locked(this.#lockedDecode);
     if (device === undefined) {
       if (!isWrite) data.fill(0xff);
       return;
     }
-    const register = (address >>> 2) & 0x3f;
+    const register = this.#register;
     if (isWrite) {
       device.writeConfigRegister(register, byte, data);
     } else {
       const value = device.readConfigRegister(register) >>> 0;
       for (let i = 0; i < data.length; i++) data[i] = (value >>> (8 * (byte + i))) & 0xff;
     }
-  }
-
-  #target(address: number): PciDevice | undefined {
-    const bus = (address >>> 16) & 0xff;
-    if (bus !== 0) return undefined;
-    return this.#functions.get(keyOf((address >>> 11) & 0x1f, (address >>> 8) & 0x07));
   }
 
   #reset(): void {
