@@ -9,6 +9,7 @@
  *
  * Exit codes: 0 success, 1 a wrong backend count or a failed build, 2 bad manifests or usage.
  */
+import { resolve as resolvePath } from 'node:path';
 import { parseArgs } from 'node:util';
 import { appsOf, checkApps, type AppRequest } from '../app/check-apps.ts';
 import { buildApp } from '../build/build-app.ts';
@@ -24,7 +25,8 @@ commands:
   features <app>             enabled features of every package in <app>'s build
   why <package> [--app <app>]
                              which features of <package> are on, and every chain that turned each on
-  build <app>... | --all     build apps (dist/main.mjs, dist/guard.json), each with its proven backend
+  build <app>... | --all     build apps (dist/main.mjs, dist/<worker>.mjs, assets, dist/guard.json),
+                             each with its proven backend
 
 options:
   --features <list>          comma-separated: <feature> of the app, or <package>/<feature>
@@ -59,7 +61,7 @@ function parse(argv: string[]) {
   const unification = (values.unification ?? 'package') as Unification;
   if (!UNIFICATIONS.includes(unification)) throw new UsageError(`--unification must be one of ${UNIFICATIONS.join(', ')}, not "${values.unification}"`);
   const request: AppRequest = {
-    workspaceRoot: values.root ?? findWorkspaceRoot(process.cwd()),
+    workspaceRoot: values.root !== undefined ? resolvePath(values.root) : findWorkspaceRoot(process.cwd()),
     unification,
     features: (values.features ?? []).flatMap((f) => f.split(',')).map((f) => f.trim()).filter((f) => f.length > 0),
     noDefaultFeatures: values['no-default-features'] ?? false,
@@ -123,7 +125,8 @@ async function main(argv: string[]): Promise<number> {
       for (const app of apps) {
         try {
           const result = await buildApp({ ...request, app });
-          print(`built  ${app} -> ${result.outfile.slice(workspace.root.length + 1)}  backend: ${result.backends.join(', ')}`);
+          const extra = [...Object.keys(result.workers).map((w) => `${w}.mjs`), ...(result.assets.length > 0 ? [`${result.assets.length} asset${result.assets.length === 1 ? '' : 's'}`] : [])];
+          print(`built  ${app} -> ${result.outfile.slice(workspace.root.length + 1)}${extra.length > 0 ? ` (+ ${extra.join(', ')})` : ''}  backend: ${result.backends.join(', ')}`);
         } catch (error) {
           if (!(error instanceof Error && 'errors' in error)) throw error;
           failed++;

@@ -25,7 +25,8 @@ export interface BackendGuardPluginOptions extends AppRequest {
   onCheck?: (check: AppCheck) => void;
 }
 
-function esbuildLocation(location: SourceLocation): Partial<Location> {
+/** A manifest location (1-based column) as esbuild's (0-based column). */
+export function esbuildLocation(location: SourceLocation): Partial<Location> {
   return { file: location.file, line: location.line, column: location.column - 1, lineText: location.lineText };
 }
 

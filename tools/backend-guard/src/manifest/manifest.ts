@@ -5,7 +5,7 @@
  *
  * ```json
  * "guard": {
- *   "app": { "entry": "src/main.ts" },
+ *   "app": { "entry": "src/main.ts", "workers": { "vcpu": "src/vcpu/worker_main.ts" }, "assets": ["native/addon.node"] },
  *   "features": { "default": ["std"], "std": [], "tls": ["dep:@tsvmm/crypto", "@tsvmm/crypto/openssl"] },
  *   "dependencies": { "@tsvmm/crypto": { "optional": true, "defaultFeatures": false, "features": [] } },
  *   "devDependencies": { "@tsvmm/crypto": { "features": ["noble"] } },
@@ -16,7 +16,7 @@
  * This module checks what one file can check alone; `workspace.ts` checks references between files.
  * Nothing here throws on bad input: problems are returned with their JSON pointers.
  */
-import { dirname, resolve as resolvePath } from 'node:path';
+import { basename, dirname, resolve as resolvePath } from 'node:path';
 import { ManifestProblem, type ManifestProblemCode } from './errors.ts';
 import type { JsonPointer } from './locate.ts';
 
@@ -71,10 +71,31 @@ export interface ExclusiveGroup {
   module: GroupModule | undefined;
 }
 
+/** A worker of an app: another entry point, bundled beside the main one to `dist/<name>.mjs`. */
+export interface WorkerDecl {
+  /** Lowercase, `^[a-z][a-z0-9_-]*$`, never `main`. */
+  name: string;
+  /** Absolute path of the worker's entry module. */
+  entry: string;
+  /** `["guard", "app", "workers", name]`. */
+  pointer: JsonPointer;
+}
+
+/** A file copied into the app's `dist/` (basename kept) after bundling. */
+export interface AssetDecl {
+  /** Absolute path of the file. */
+  path: string;
+  /** `["guard", "app", "assets", index]`. */
+  pointer: JsonPointer;
+}
+
 export interface AppDecl {
   /** Absolute path of the entry module. */
   entry: string;
   pointer: JsonPointer;
+  /** Extra entry points, in declaration order. */
+  workers: WorkerDecl[];
+  assets: AssetDecl[];
 }
 
 /** A workspace package's validated feature manifest. */
@@ -93,6 +114,9 @@ export interface Manifest {
 }
 
 const FEATURE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_+.-]*$/;
+/** A worker's name, which is also its bundle's name: `dist/<name>.mjs`. */
+export const WORKER_NAME = /^[a-z][a-z0-9_-]*$/;
+const APP_KEYS = new Set(['entry', 'workers', 'assets']);
 const GUARD_KEYS = new Set(['app', 'features', 'dependencies', 'devDependencies', 'exclusive']);
 const DEPENDENCY_OPTION_KEYS = new Set(['optional', 'defaultFeatures', 'features']);
 const SECTION: Record<DependencyKind, 'dependencies' | 'devDependencies'> = {
@@ -181,13 +205,65 @@ function readApp(manifest: Manifest, app: Json, problem: Report) {
   if (app === undefined) return;
   const pointer = ['guard', 'app'];
   if (!isObject(app) || typeof app.entry !== 'string' || app.entry.length === 0) {
-    problem('malformed', pointer, `"guard.app" is ${describe(app)}`, '{ "entry": "<path of the app\'s entry module>" }');
+    problem('malformed', pointer, `"guard.app" is ${describe(app)}`, '{ "entry": "<path of the app\'s entry module>", "workers"?: { "<name>": "<path>" }, "assets"?: ["<path>"] }');
     return;
   }
   for (const key of Object.keys(app)) {
-    if (key !== 'entry') problem('malformed', [...pointer, key], `unknown key "${key}" in "guard.app"`, '"entry"', 'key');
+    if (!APP_KEYS.has(key)) problem('malformed', [...pointer, key], `unknown key "${key}" in "guard.app"`, `one of ${[...APP_KEYS].join(', ')}`, 'key');
   }
-  manifest.app = { entry: resolvePath(manifest.dir, app.entry), pointer: [...pointer, 'entry'] };
+  const workers = readWorkers(manifest, app.workers, [...pointer, 'workers'], problem);
+  const assets = readAssets(manifest, app.assets, [...pointer, 'assets'], workers, problem);
+  manifest.app = { entry: resolvePath(manifest.dir, app.entry), pointer: [...pointer, 'entry'], workers, assets };
+}
+
+function readWorkers(manifest: Manifest, table: Json, pointer: JsonPointer, problem: Report): WorkerDecl[] {
+  if (table === undefined) return [];
+  if (!isObject(table)) {
+    problem('malformed', pointer, `"guard.app.workers" is ${describe(table)}`, 'an object of worker names to entry modules, { "<name>": "<path>" }');
+    return [];
+  }
+  const workers: WorkerDecl[] = [];
+  for (const [name, entry] of Object.entries(table)) {
+    const at = [...pointer, name];
+    if (!WORKER_NAME.test(name) || name === 'main') {
+      const why = name === 'main' ? '"main" is the main bundle\'s name' : `"${name}" is not a worker name`;
+      problem('invalid-name', at, why, 'a lowercase name matching ^[a-z][a-z0-9_-]*$, other than "main" (the bundle is dist/<name>.mjs)', 'key');
+    } else if (typeof entry !== 'string' || entry.length === 0) {
+      problem('malformed', at, `worker "${name}" is ${describe(entry)}`, 'the path of the worker\'s entry module, relative to package.json');
+    } else {
+      workers.push({ name, entry: resolvePath(manifest.dir, entry), pointer: at });
+    }
+  }
+  return workers;
+}
+
+function readAssets(manifest: Manifest, list: Json, pointer: JsonPointer, workers: WorkerDecl[], problem: Report): AssetDecl[] {
+  const what = 'paths of files to copy into dist/, relative to package.json';
+  if (list !== undefined && !Array.isArray(list)) {
+    problem('malformed', pointer, `"guard.app.assets" is ${describe(list)}`, `an array of strings (${what})`);
+    return [];
+  }
+  // What the build writes into dist/ itself; an asset of the same name would overwrite it or be overwritten.
+  const taken = new Map<string, string>();
+  for (const bundle of ['main', ...workers.map((w) => w.name)]) {
+    taken.set(`${bundle}.mjs`, `the ${bundle === 'main' ? 'main' : `"${bundle}" worker's`} bundle`);
+    taken.set(`${bundle}.mjs.map`, `the ${bundle === 'main' ? 'main' : `"${bundle}" worker's`} source map`);
+  }
+  taken.set('guard.json', 'the build\'s record');
+  const assets: AssetDecl[] = [];
+  for (const { text, pointer: at } of readStringList(list, pointer, problem, what)) {
+    const path = resolvePath(manifest.dir, text);
+    const name = basename(path);
+    if (text.length === 0 || text.endsWith('/') || text.endsWith('\\') || path === manifest.dir) {
+      problem('malformed', at, `asset ${JSON.stringify(text)} is not a file path`, `the path of a file, relative to package.json`);
+    } else if (taken.has(name)) {
+      problem('malformed', at, `asset "${text}" would be copied to dist/${name}, which is ${taken.get(name)}`, 'a file whose name differs from every other asset and output in dist/');
+    } else {
+      taken.set(name, `the copy of asset "${text}"`);
+      assets.push({ path, pointer: at });
+    }
+  }
+  return assets;
 }
 
 function readDependencies(manifest: Manifest, json: Record<string, Json>, guard: Record<string, Json>, kind: DependencyKind, problem: Report) {

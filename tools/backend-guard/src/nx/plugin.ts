@@ -9,6 +9,11 @@
  *          that changes what the app links misses the cache, and one that does not (another app's
  *          features under `package` unification) hits it. The app's and its dependencies'
  *          package.json files are file inputs too, whole (dependencies, exports, the entry).
+ *          Worker entries (`guard.app.workers`) are file inputs of their own, also where the
+ *          project's sources leave them out (a test folder, another folder of the workspace).
+ *          Assets (`guard.app.assets`) are hashed by a `runtime` input that prints the SHA-256
+ *          of each: an asset is often a build product that git ignores (a native addon), and Nx
+ *          never hashes ignored files for file inputs.
  *   test   every package with a `vitest.config.ts`: `vitest run` in the package; cached.
  *   lint   every package: `eslint .` in the package; cached.
  *
@@ -36,6 +41,7 @@ import type { CreateNodes, CreateNodesContext, CreateNodesResult, PreTasksExecut
 import { appsOf, type AppRequest } from '../app/check-apps.ts';
 import { resolvedFeatures } from '../build/build-app.ts';
 import { ManifestError } from '../manifest/errors.ts';
+import type { Manifest } from '../manifest/manifest.ts';
 import { readWorkspace, type Workspace } from '../manifest/workspace.ts';
 import { UNIFICATIONS, type Unification } from '../resolver/resolve.ts';
 
@@ -181,8 +187,35 @@ function inputsOf(context: CreateNodesContext) {
   };
 }
 
-function buildTarget(app: string, state: GuardState, options: NormalizedOptions, context: CreateNodesContext, digest: string): TargetConfiguration {
+/**
+ * Prints `<sha256> <file>` (or `missing <file>`) for each file argument: the script of the
+ * `runtime` input that hashes an app's assets (`node -e '<script>' <files>`, run by Nx through the
+ * shell from the workspace root). It holds no single quote, so it is one shell word.
+ */
+const DIGEST_FILES_JS =
+  'const{createHash}=require("node:crypto"),{readFileSync}=require("node:fs");' +
+  'for(const f of process.argv.slice(1)){let h;try{h=createHash("sha256").update(readFileSync(f)).digest("hex")}catch{h="missing"}console.log(h,f)}';
+
+/** A `{projectRoot}`/`{workspaceRoot}` file input for `path`, or undefined outside the workspace. */
+function fileInput(workspaceRoot: string, projectRoot: string, path: string): string | undefined {
+  const inProject = relative(join(workspaceRoot, projectRoot), path);
+  if (inProject !== '' && !inProject.startsWith('..') && !isAbsolute(inProject)) return `{projectRoot}/${inProject.split(sep).join('/')}`;
+  const inWorkspace = relative(workspaceRoot, path);
+  if (inWorkspace !== '' && !inWorkspace.startsWith('..') && !isAbsolute(inWorkspace)) return `{workspaceRoot}/${inWorkspace.split(sep).join('/')}`;
+  return undefined;
+}
+
+/** The inputs of an app's workers and assets (see the module doc); none for an app without. */
+function appFileInputs(manifest: Manifest, projectRoot: string, workspaceRoot: string): NonNullable<TargetConfiguration['inputs']> {
+  const app = manifest.app!;
+  const workers = app.workers.flatMap((w) => fileInput(workspaceRoot, projectRoot, w.entry) ?? []);
+  const assets = app.assets.length === 0 ? [] : [{ runtime: `node -e '${DIGEST_FILES_JS}' ${app.assets.map((a) => commandPath(workspaceRoot, a.path)).join(' ')}` }];
+  return [...new Set(workers), ...assets];
+}
+
+function buildTarget(manifest: Manifest, projectRoot: string, state: GuardState, options: NormalizedOptions, context: CreateNodesContext, digest: string): TargetConfiguration {
   const root = context.workspaceRoot;
+  const app = manifest.name;
   const { own, deps } = inputsOf(context);
   const features = state.features.get(app);
   const resolved = features !== undefined && !(features instanceof Error);
@@ -193,7 +226,7 @@ function buildTarget(app: string, state: GuardState, options: NormalizedOptions,
     // Without resolved features the hash cannot tell builds apart: run the CLI every time (it
     // prints the located problems and fails) rather than risk replaying an old bundle.
     cache: resolved,
-    inputs: [...own, ...deps, '{workspaceRoot}/pnpm-workspace.yaml', { env: OVERRIDE_ENV }],
+    inputs: [...own, ...deps, '{workspaceRoot}/pnpm-workspace.yaml', { env: OVERRIDE_ENV }, ...appFileInputs(manifest, projectRoot, root)],
     outputs: ['{projectRoot}/dist'],
     options: {
       command: `${guard} build ${app} --unification={args.unification}${selected}`,
@@ -242,7 +275,7 @@ export const createNodes: CreateNodes<BackendGuardNxOptions> = [
     const root = context.workspaceRoot;
     const state = readGuardState(root, options);
     if (state.problem !== undefined) warnOnce(`cannot resolve features, so builds are not cached until this is fixed:\n${state.problem}`);
-    const apps = new Map(state.workspace === undefined ? [] : appsOf(state.workspace).map((m) => [m.dir, m.name]));
+    const apps = new Map(state.workspace === undefined ? [] : appsOf(state.workspace).map((m) => [m.dir, m]));
     const digest = apps.size > 0 ? guardDigest() : '';
     const results: [string, CreateNodesResult][] = [];
     for (const file of files) {
@@ -251,7 +284,7 @@ export const createNodes: CreateNodes<BackendGuardNxOptions> = [
       const targets: Record<string, TargetConfiguration> = { lint: lintTarget(context) };
       if (VITEST_CONFIGS.some((c) => existsSync(join(root, projectRoot, c)))) targets['test'] = testTarget(context);
       const app = apps.get(join(root, projectRoot));
-      if (app !== undefined) targets['build'] = buildTarget(app, state, options, context, digest);
+      if (app !== undefined) targets['build'] = buildTarget(app, projectRoot, state, options, context, digest);
       results.push([file, { projects: { [projectRoot]: { targets } } }]);
     }
     return results;

@@ -1,13 +1,14 @@
 /**
  * Building the fixture workspaces for real with esbuild: one backend per app, proven from the
- * metafile; zero or several backends fail with the located `ensure_single_backend` diagnostic.
+ * metafile for every bundle (the main one and each worker's); zero or several backends fail with
+ * the located `ensure_single_backend` diagnostic; workers and assets land in dist/.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BuildFailure } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/build/build-app.ts';
+import { buildApp, type BuildAppResult } from '../../src/build/build-app.ts';
 import { ENSURE_SINGLE_BACKEND_SYMBOL } from '../../src/diagnostic/ensure-single-backend.ts';
 import { fixtureWorkspace } from '../support/fixture.ts';
 
@@ -25,6 +26,12 @@ async function buildFailure(root: string, app: string, extra: object = {}): Prom
 /** Bundle inputs, relative to the workspace, that belong to a backend module or a backend library. */
 function backendInputs(inputs: string[]): string[] {
   return inputs.filter((i) => /_crypto\/src\/backend\/|@noble\//.test(i)).map((i) => i.replace(/^.*node_modules\/(@noble\/[^/]+)\/.*$/, '$1')).filter((v, i, a) => a.indexOf(v) === i).sort();
+}
+
+/** Backend inputs of each bundle the build wrote (`main`, and each worker by name), from esbuild's metafiles. */
+function backendInputsPerBundle(result: BuildAppResult): Record<string, string[]> {
+  const metafiles = { main: result.metafile, ...Object.fromEntries(Object.entries(result.workers).map(([name, w]) => [name, w.metafile])) };
+  return Object.fromEntries(Object.entries(metafiles).map(([name, metafile]) => [name, backendInputs(Object.keys(metafile.inputs))]));
 }
 
 describe('two apps, two backends', () => {
@@ -95,5 +102,73 @@ describe('wrong backend counts fail the build', () => {
     const result = await buildApp({ workspaceRoot: root, app: '@fx/vmm', logLevel: 'silent' });
     expect(result.backends).toEqual(['@fx/crypto/native']);
     expect(execFileSync('node', [result.outfile, 'abc'], { encoding: 'utf8' }).trim()).toBe(`native ${SHA256_ABC}`);
+  });
+});
+
+describe('workers and assets', () => {
+  const NOBLE = ['../_crypto/src/backend/noble.ts', '@noble/hashes'];
+
+  it('bundles each worker beside the main bundle with the same single backend, and copies the asset', async () => {
+    const root = fixtureWorkspace('workers-and-assets');
+    const result = await buildApp({ workspaceRoot: root, app: '@fx/vmm', logLevel: 'silent' });
+    const dist = join(root, 'apps/vmm/dist');
+    expect(result.outfile).toBe(join(dist, 'main.mjs'));
+    expect(Object.fromEntries(Object.entries(result.workers).map(([name, w]) => [name, w.outfile]))).toEqual({ hasher: join(dist, 'hasher.mjs'), echo: join(dist, 'echo.mjs') });
+    expect(result.assets).toEqual([join(dist, 'banner.txt')]);
+    for (const file of ['main.mjs', 'hasher.mjs', 'echo.mjs', 'banner.txt', 'guard.json']) expect(existsSync(join(dist, file)), file).toBe(true);
+
+    // No other backend, nor its library, in any bundle; a worker without crypto has none at all.
+    expect(backendInputsPerBundle(result)).toEqual({ main: NOBLE, hasher: NOBLE, echo: [] });
+    expect(result.workers['echo']!.inputs).toEqual(['apps/vmm/src/echo/reverse.ts', 'apps/vmm/src/echo/worker_main.ts']);
+    expect(result.workers['hasher']!.inputs.filter((i) => i.includes('_crypto'))).toEqual(['../_crypto/src/backend/noble.ts', '../_crypto/src/index.ts']);
+
+    // The bundles run: main starts both workers from dist/ and reads the copied asset.
+    expect(execFileSync('node', [result.outfile, 'abc'], { encoding: 'utf8' }).trim().split('\n')).toEqual([
+      'main noble',
+      `hasher noble ${SHA256_ABC}`,
+      'echo cba',
+      'banner fixture banner',
+    ]);
+
+    const proof = JSON.parse(readFileSync(join(dist, 'guard.json'), 'utf8'));
+    expect(proof).toMatchObject({ app: '@fx/vmm', unification: 'package', backends: ['@fx/crypto/noble'], inputs: result.inputs });
+    expect(proof.inputs).toContain('apps/vmm/src/main.ts');
+    expect(proof.inputs).not.toContain('apps/vmm/src/hasher.ts');
+    expect(proof.workers).toEqual({
+      hasher: { outfile: 'hasher.mjs', inputs: result.workers['hasher']!.inputs },
+      echo: { outfile: 'echo.mjs', inputs: ['apps/vmm/src/echo/reverse.ts', 'apps/vmm/src/echo/worker_main.ts'] },
+    });
+    expect(proof.assets).toEqual({ 'banner.txt': 'apps/vmm/data/banner.txt' });
+  });
+
+  it('an app without workers or assets records empty ones, its other fields as before', async () => {
+    const root = fixtureWorkspace('two-apps');
+    const result = await buildApp({ workspaceRoot: root, app: '@fx/vmm', logLevel: 'silent' });
+    const proof = JSON.parse(readFileSync(join(root, 'apps/vmm/dist/guard.json'), 'utf8'));
+    expect(Object.keys(proof)).toEqual(['app', 'unification', 'backends', 'features', 'inputs', 'workers', 'assets']);
+    expect(proof).toMatchObject({ inputs: ['../_crypto/src/backend/openssl.ts', '../_crypto/src/index.ts', 'apps/vmm/src/main.ts'], workers: {}, assets: {} });
+    expect(result.workers).toEqual({});
+  });
+
+  it('a missing asset fails the build, located at its guard.app.assets entry', async () => {
+    const root = fixtureWorkspace('workers-and-assets');
+    rmSync(join(root, 'apps/vmm/data/banner.txt'));
+    const failure = await buildFailure(root, '@fx/vmm');
+    expect(failure.errors.map((e) => [e.text, e.location?.file, e.location?.line, e.location?.column])).toEqual([
+      ['error[missing-asset]: guard.app.assets[0] of @fx/vmm: no file at "apps/vmm/data/banner.txt" (expected a file to copy into dist/, relative to package.json)', 'apps/vmm/package.json', 11, 17],
+    ]);
+    expect(failure.errors[0]!.location?.lineText).toBe('      "assets": ["data/banner.txt"]');
+    expect(existsSync(join(root, 'apps/vmm/dist/main.mjs'))).toBe(false);
+  });
+
+  it('a folder as an asset and a missing worker entry fail the build, each located', async () => {
+    const root = fixtureWorkspace('workers-and-assets');
+    const manifest = join(root, 'apps/vmm/package.json');
+    writeFileSync(manifest, readFileSync(manifest, 'utf8').replace('"src/hasher.ts"', '"src/hasher2.ts"').replace('["data/banner.txt"]', '["data/banner.txt", "src/echo"]'));
+    const failure = await buildFailure(root, '@fx/vmm');
+    expect(failure.errors.map((e) => [e.text, e.location?.file, e.location?.line, e.location?.column])).toEqual([
+      ['error[missing-worker]: guard.app.workers.hasher of @fx/vmm: no file at "apps/vmm/src/hasher2.ts" (expected the worker\'s entry module, relative to package.json)', 'apps/vmm/package.json', 10, 29],
+      ['error[missing-asset]: guard.app.assets[1] of @fx/vmm: a folder, not a file, at "apps/vmm/src/echo" (expected a file to copy into dist/, relative to package.json)', 'apps/vmm/package.json', 11, 36],
+    ]);
   });
 });

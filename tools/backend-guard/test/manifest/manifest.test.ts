@@ -119,6 +119,70 @@ describe('located manifest errors', () => {
     ]);
   });
 
+  it('reads guard.app workers and assets, paths resolved against package.json', () => {
+    const root = writeWorkspace({
+      'packages/vmm/package.json': pkg('vmm', { guard: { app: { entry: 'src/main.ts', workers: { vcpu: 'src/vcpu/worker_main.ts', 'io_2-b': 'io.ts' }, assets: ['native/build/Release/addon.node'] } } }),
+    });
+    const app = loadWorkspace(root).packages.get('vmm')!.app!;
+    const dir = join(root, 'packages/vmm');
+    expect(app.workers.map((w) => [w.name, w.entry, w.pointer])).toEqual([
+      ['vcpu', join(dir, 'src/vcpu/worker_main.ts'), ['guard', 'app', 'workers', 'vcpu']],
+      ['io_2-b', join(dir, 'io.ts'), ['guard', 'app', 'workers', 'io_2-b']],
+    ]);
+    expect(app.assets).toEqual([{ path: join(dir, 'native/build/Release/addon.node'), pointer: ['guard', 'app', 'assets', 0] }]);
+  });
+
+  it('reports unknown keys of guard.app, with the keys it takes', () => {
+    expect(problems({ 'packages/a/package.json': pkg('a', { guard: { app: { entry: 'main.ts', worker: {} } } }) })).toEqual([
+      { code: 'malformed', at: 'packages/a/package.json:7:7', message: 'unknown key "worker" in "guard.app"', expected: 'one of entry, workers, assets' },
+    ]);
+  });
+
+  it('reports guard.app.workers that is not an object', () => {
+    expect(problems({ 'packages/a/package.json': pkg('a', { guard: { app: { entry: 'main.ts', workers: ['w.ts'] } } }) })).toEqual([
+      { code: 'malformed', at: 'packages/a/package.json:7:18', message: '"guard.app.workers" is an array', expected: 'an object of worker names to entry modules, { "<name>": "<path>" }' },
+    ]);
+  });
+
+  it('reports worker names that are not lowercase names or are "main", and entries that are not paths', () => {
+    const workers = { Vcpu: 'a.ts', '1st': 'b.ts', 'has space': 'c.ts', main: 'd.ts', vcpu: 7, io: '', ok_1: 'e.ts' };
+    const result = problems({ 'packages/a/package.json': pkg('a', { guard: { app: { entry: 'main.ts', workers } } }) });
+    const name = 'a lowercase name matching ^[a-z][a-z0-9_-]*$, other than "main" (the bundle is dist/<name>.mjs)';
+    const path = 'the path of the worker\'s entry module, relative to package.json';
+    expect(result).toEqual([
+      { code: 'invalid-name', at: 'packages/a/package.json:8:9', message: '"Vcpu" is not a worker name', expected: name },
+      { code: 'invalid-name', at: 'packages/a/package.json:9:9', message: '"1st" is not a worker name', expected: name },
+      { code: 'invalid-name', at: 'packages/a/package.json:10:9', message: '"has space" is not a worker name', expected: name },
+      { code: 'invalid-name', at: 'packages/a/package.json:11:9', message: '"main" is the main bundle\'s name', expected: name },
+      { code: 'malformed', at: 'packages/a/package.json:12:17', message: 'worker "vcpu" is number 7', expected: path },
+      { code: 'malformed', at: 'packages/a/package.json:13:15', message: 'worker "io" is string ""', expected: path },
+    ]);
+  });
+
+  it('reports guard.app.assets that is not a list of file paths', () => {
+    expect(problems({ 'packages/a/package.json': pkg('a', { guard: { app: { entry: 'main.ts', assets: 'addon.node' } } }) })).toEqual([
+      { code: 'malformed', at: 'packages/a/package.json:7:17', message: '"guard.app.assets" is string "addon.node"', expected: 'an array of strings (paths of files to copy into dist/, relative to package.json)' },
+    ]);
+    const result = problems({ 'packages/a/package.json': pkg('a', { guard: { app: { entry: 'main.ts', assets: ['ok.bin', 3, '', 'native/', '.'] } } }) });
+    expect(result.map((r) => [r.code, r.at, r.message])).toEqual([
+      ['malformed', 'packages/a/package.json:9:9', 'list entry is number 3'],
+      ['malformed', 'packages/a/package.json:10:9', 'asset "" is not a file path'],
+      ['malformed', 'packages/a/package.json:11:9', 'asset "native/" is not a file path'],
+      ['malformed', 'packages/a/package.json:12:9', 'asset "." is not a file path'],
+    ]);
+  });
+
+  it('reports assets that would be copied over a bundle, guard.json or another asset', () => {
+    const assets = ['x/main.mjs', 'y/vcpu.mjs.map', 'guard.json', 'a/addon.node', 'b/addon.node', 'vcpu.node'];
+    const result = problems({ 'packages/a/package.json': pkg('a', { guard: { app: { entry: 'main.ts', workers: { vcpu: 'w.ts' }, assets } } }) });
+    expect(result.map((r) => [r.code, r.at, r.message])).toEqual([
+      ['malformed', 'packages/a/package.json:11:9', 'asset "x/main.mjs" would be copied to dist/main.mjs, which is the main bundle'],
+      ['malformed', 'packages/a/package.json:12:9', 'asset "y/vcpu.mjs.map" would be copied to dist/vcpu.mjs.map, which is the "vcpu" worker\'s source map'],
+      ['malformed', 'packages/a/package.json:13:9', 'asset "guard.json" would be copied to dist/guard.json, which is the build\'s record'],
+      ['malformed', 'packages/a/package.json:15:9', 'asset "b/addon.node" would be copied to dist/addon.node, which is the copy of asset "a/addon.node"'],
+    ]);
+  });
+
   it('throws one ManifestError listing every problem, formatted file:line:col', () => {
     const root = writeWorkspace({
       'packages/a/package.json': pkg('a', { guard: { features: { x: ['nope'] }, app: 'main.ts' } }),

@@ -5,6 +5,7 @@
  * Cache hits and misses are read from the `run.json` Nx writes into its cache folder after a run.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -279,5 +280,54 @@ describe('nx with a library that adds a second backend', () => {
     expect(run.output).toContain('error[ensure_single_backend]');
     expect(run.output).toContain(ENSURE_SINGLE_BACKEND_SYMBOL);
     expect(run.output).toContain('__openvmm_crypto_ensure_single_backend__enable_exactly_one__see_support_crypto');
+  });
+});
+
+describe('nx with an app that has workers and an asset', () => {
+  it('adds the worker entries as file inputs and hashes the assets at run time', async () => {
+    const root = fixtureWorkspace('workers-and-assets', { install: false });
+    const context = { workspaceRoot: root, nxJsonConfiguration: { namedInputs: readJson(join(REPO, 'nx.json'))['namedInputs'] as never } };
+    const [node] = await createNodes[1](['apps/vmm/package.json'], undefined, context);
+    const build = node![1].projects!['apps/vmm']!.targets!['build']!;
+    expect(build.outputs).toEqual(['{projectRoot}/dist']);
+    expect(build.inputs!.slice(0, 4)).toEqual(['production', '^production', '{workspaceRoot}/pnpm-workspace.yaml', { env: OVERRIDE_ENV }]);
+    expect(build.inputs!.slice(4, 6)).toEqual(['{projectRoot}/src/hasher.ts', '{projectRoot}/src/echo/worker_main.ts']);
+    const runtime = (build.inputs![6] as { runtime: string }).runtime;
+    expect(runtime).toMatch(/^node -e '[^']+' apps\/vmm\/data\/banner\.txt$/);
+    // The command Nx runs, from the workspace root: one digest line per asset.
+    expect(execFileSync('sh', ['-c', runtime], { cwd: root, encoding: 'utf8' })).toBe(
+      `${createHash('sha256').update('fixture banner\n').digest('hex')} apps/vmm/data/banner.txt\n`,
+    );
+    rmSync(join(root, 'apps/vmm/data/banner.txt'));
+    expect(execFileSync('sh', ['-c', runtime], { cwd: root, encoding: 'utf8' })).toBe('missing apps/vmm/data/banner.txt\n');
+  });
+
+  it('misses the cache when a worker\'s sources or a git-ignored asset change, and the bundles run', () => {
+    const root = nxWorkspace('workers-and-assets');
+    // As the VMM's native addon: a build product that git (and so Nx's file inputs) ignores.
+    writeFileSync(join(root, 'apps/vmm/.gitignore'), 'data/\n');
+    const cache = cacheDir(root);
+    const build = () => nx(root, cache, 'build', '@fx/vmm');
+    expect(statuses(build())).toEqual({ '@fx/vmm:build': 'cache-miss' });
+    expect(statuses(build())).toEqual({ '@fx/vmm:build': 'local-cache-hit' });
+    const run = () => execFileSync(process.execPath, [join(root, 'apps/vmm/dist/main.mjs'), 'abc'], { encoding: 'utf8' }).trim().split('\n');
+    expect(run()).toEqual(['main noble', `hasher noble ${SHA256_ABC}`, 'echo cba', 'banner fixture banner']);
+
+    const banner = join(root, 'apps/vmm/data/banner.txt');
+    writeFileSync(banner, 'new banner\n');
+    expect(statuses(build())).toEqual({ '@fx/vmm:build': 'cache-miss' });
+    expect(run()[3]).toBe('banner new banner');
+    writeFileSync(banner, 'fixture banner\n');
+    expect(statuses(build())).toEqual({ '@fx/vmm:build': 'local-cache-hit' });
+    expect(run()[3]).toBe('banner fixture banner');
+
+    const reverse = join(root, 'apps/vmm/src/echo/reverse.ts');
+    const before = readFileSync(reverse, 'utf8');
+    writeFileSync(reverse, before.replace("join('')", "join('-')"));
+    expect(statuses(build())).toEqual({ '@fx/vmm:build': 'cache-miss' });
+    expect(run()[2]).toBe('echo c-b-a');
+    writeFileSync(reverse, before);
+    expect(statuses(build())).toEqual({ '@fx/vmm:build': 'local-cache-hit' });
+    expect(run()[2]).toBe('echo cba');
   });
 });

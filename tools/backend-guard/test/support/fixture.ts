@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 export const FIXTURES = fileURLToPath(new URL('../fixtures', import.meta.url));
 
-export type FixtureName = 'zero-backends' | 'library-feature-adds-backend' | 'library-selects-backend' | 'two-apps';
+export type FixtureName = 'zero-backends' | 'library-feature-adds-backend' | 'library-selects-backend' | 'two-apps' | 'workers-and-assets';
 
 /** Copies fixture `name` to a temporary folder and returns its root; installs it unless told not to. */
 export function fixtureWorkspace(name: FixtureName, { install = true } = {}): string {
