@@ -3,11 +3,11 @@
  * tiny bzImage (support/tiny_kernel.ts) entered exactly as Linux is: bzImage parsing, zero page and
  * command line, page tables and GDT, the 64-bit entry on vCPU 0, the 8250 on stdout, the i8042
  * reset, the panic flag, a triple fault and the halt line, each with its exit status. One case
- * runs the built bundle (dist/main.mjs as a separate process, its own vCPU workers and the addon
- * found next to it). A missing /dev/kvm fails these tests (support/kvm.ts).
+ * runs the built bundle (dist/main.mjs as a separate process, its vCPU workers running dist/vcpu.mjs,
+ * and the addon the build copies next to them). A missing /dev/kvm fails these tests (support/kvm.ts).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -120,9 +120,15 @@ describe.skipIf(skipWithoutKvm())('the built bundle (dist/main.mjs)', () => {
   beforeAll(async () => {
     const { buildApp } = await import('@tsvmm/backend-guard');
     await buildApp({ app: '@tsvmm/vmm', workspaceRoot: join(pkg, '..', '..'), outdir: out, logLevel: 'silent' });
-    // An app's dist/ carries the addon next to the bundle (what the build should copy, see README).
-    copyFileSync(join(pkg, 'native', 'build', 'Release', 'tsvmm_kvm.node'), join(out, 'tsvmm_kvm.node'));
   }, 120_000);
+
+  it('is main.mjs, the vCPU workers\' vcpu.mjs without any crypto, and the addon (package.json guard.app)', () => {
+    for (const file of ['main.mjs', 'vcpu.mjs', 'tsvmm_kvm.node']) expect(existsSync(join(out, file)), file).toBe(true);
+    const guard = JSON.parse(readFileSync(join(out, 'guard.json'), 'utf8')) as { workers: Record<string, { inputs: string[] }> };
+    const inputs = guard.workers['vcpu']!.inputs;
+    expect(inputs.some((i) => i.includes('packages/vmm/src/machine/vcpu_main.ts'))).toBe(true);
+    expect(inputs.filter((i) => i.includes('packages/crypto/') || i.includes('node_modules'))).toEqual([]);
+  });
 
   it('runs as its own vCPU workers and exits 0 on the guest reset', () => {
     kvmOrFail();
@@ -139,12 +145,13 @@ describe.skipIf(skipWithoutKvm())('the built bundle (dist/main.mjs)', () => {
     let stderr = '';
     child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    await new Promise<void>((resolve) =>
+    await new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (b: Buffer) => {
         stdout += b.toString();
         if (stdout.includes('tiny: waiting forever')) resolve();
-      }),
-    );
+      });
+      child.on('close', (code) => reject(new Error(`the VMM exited (${String(code)}) before the guest waited: ${stderr}`)));
+    });
     child.kill('SIGTERM');
     expect(await exited).toBe(143);
     expect(stderr).toContain('vmm: stopped by SIGTERM');

@@ -87,7 +87,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
     say(`since the process started: VM setup ${at(s.createMs)}-${at(s.setupMs)}, vCPU workers online ${at(s.workersOnlineMs)}, vCPU 0 in KVM_RUN ${at(s.firstRunMs)}, its first exit ${at(s.firstExitMs)}, first console output ${at(s.firstOutputMs)}, end ${at(s.endMs)}`);
     say(`exits ${JSON.stringify(s.exits)}; busiest ports ${s.topPorts.map(([p, n]) => `${p}:${n}`).join(' ')}`);
     say(s.cpus ? `threads pinned: devices (main thread) on CPU ${s.cpus.main}, ${s.cpus.vcpus.map((c, i) => `vCPU ${i} on ${c.join(',')}`).join(', ')}` : 'threads not pinned');
-    if (s.topPciFunctions.length > 0) say(`PCI config addresses by bus:dev.fn ${s.topPciFunctions.map(([f, n]) => `${f}:${n}`).join(' ')}`);
+    if (s.droppedOutput > 0) say(`console output dropped: ${s.droppedOutput} bytes (stdout was not read)`);
     for (const line of s.log) say(`log: ${line}`);
   }
   return status;

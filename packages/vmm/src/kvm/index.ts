@@ -6,4 +6,4 @@ export { errnoName, KvmError, type KvmErrorKind } from './error.ts';
 export { Kvm } from './kvm.ts';
 export { GuestMemory, MemoryRegion, type RegionDescriptor } from './memory.ts';
 export { Vcpu, type VcpuDescriptor } from './vcpu.ts';
-export { Vm } from './vm.ts';
+export { IrqLineWriter, Vm } from './vm.ts';

@@ -1,9 +1,11 @@
 /**
  * `Vm`: one KVM VM fd, as crosvm's `kvm::Vm`: memory slots, the TSS and identity-map addresses,
  * the in-kernel irqchip (PIC + IOAPIC) and PIT, IRQ lines, and vCPU creation. Every ioctl is
- * checked. IRQ lines may be driven from any thread (the devices on the main thread do).
+ * checked. IRQ lines may be driven from any thread: the devices emulated on each vCPU's worker
+ * use {@link IrqLineWriter} over the VM's fd.
  */
 import { KVM } from '../kvm_sys/ioctl.ts';
+import type { NativeKvm } from '../native/addon.ts';
 import { encodePitConfig, encodeU64, encodeUserspaceMemoryRegion } from '../kvm_sys/structs.ts';
 import { KvmError } from './error.ts';
 import type { Kvm } from './kvm.ts';
@@ -14,15 +16,36 @@ const PROT_READ = 1;
 const PROT_WRITE = 2;
 const MAP_SHARED = 0x01;
 
+/** KVM_IRQ_LINE on a VM fd, usable on any thread that has the addon (a vCPU worker's devices). */
+export class IrqLineWriter {
+  private readonly arg = new Uint8Array(8);
+  private readonly view = new DataView(this.arg.buffer);
+
+  constructor(
+    private readonly native: NativeKvm,
+    private readonly vmFd: number,
+  ) {}
+
+  /** Drives GSI `irq` (PIC and IOAPIC pin) high or low. @throws {KvmError} if the ioctl fails. */
+  set(irq: number, level: boolean): void {
+    this.view.setUint32(0, irq >>> 0, true);
+    this.view.setUint32(4, level ? 1 : 0, true);
+    const r = this.native.ioctl(this.vmFd, KVM.IRQ_LINE, this.arg);
+    if (r < 0) throw KvmError.ioctl(KVM.IRQ_LINE, r);
+  }
+}
+
 export class Vm {
   private closed = false;
-  private readonly irqArg = new Uint8Array(8);
+  private readonly irqLines: IrqLineWriter;
   readonly vcpus: Vcpu[] = [];
 
   constructor(
     readonly kvm: Kvm,
     readonly fd: number,
-  ) {}
+  ) {
+    this.irqLines = new IrqLineWriter(kvm.native, fd);
+  }
 
   private ioctl(request: number, arg?: number | Uint8Array): number {
     if (this.closed) throw new KvmError('closed', 'VM', 'used after close()');
@@ -63,10 +86,8 @@ export class Vm {
 
   /** KVM_IRQ_LINE: drives GSI `irq` (PIC and IOAPIC pin) high or low. */
   setIrqLine(irq: number, level: boolean): void {
-    const dv = new DataView(this.irqArg.buffer);
-    dv.setUint32(0, irq >>> 0, true);
-    dv.setUint32(4, level ? 1 : 0, true);
-    this.ioctl(KVM.IRQ_LINE, this.irqArg);
+    if (this.closed) throw new KvmError('closed', 'VM', 'used after close()');
+    this.irqLines.set(irq, level);
   }
 
   /** KVM_CREATE_VCPU, then mmap of its kvm_run (KVM_GET_VCPU_MMAP_SIZE bytes). */

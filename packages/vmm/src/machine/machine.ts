@@ -8,24 +8,31 @@
  * command line and boot structures (`boot.ts`, on the arch/x86_64 module); vCPUs, each with CPUID,
  * MSRs, registers, FPU, special registers and LAPIC LINT0/LINT1; then devices and the vCPU threads.
  *
- * Devices and ports (crosvm's x86_64 layout):
- *   0x3f8-0x3ff   8250 UART, IRQ 4, bridged to stdin/stdout (console.ts)
- *   0x60-0x64     i8042 (IRQ 1); its reset command ends the VM (0x61 is answered by KVM's PIT
- *                 speaker, KVM_PIT_SPEAKER_DUMMY)
- *   0x70-0x71     CMOS/RTC with the host's time, memory sizes
- *   0xcf8-0xcff   PCI configuration mechanism #1, host bridge at 00:00.0; 0xcf9 reset control
- *   0x80, 0xed, 0xf0-0xf1  sinks (POST/IO delay, FPU); 0x92 fast reset
- *   0x20/0xa0 PIC, 0x40-0x43 PIT, 0x61 speaker, LAPIC, IOAPIC: in the kernel (KVM)
+ * Devices (devices.ts, crosvm's x86_64 layout) keep their state in shared memory: this thread
+ * makes it and feeds the UART with stdin; every vCPU worker builds its own instances over it
+ * (vcpu_main.ts) and emulates its port accesses itself. Guest console output comes back through a
+ * shared ring (console_output.ts); resets and device logs as worker messages. What the workers'
+ * devices do not claim is handed to this thread (io.ts).
  */
-import { Bus, Cmos, I8042, PciRoot, Serial, type DeviceLog } from '@tsvmm/devices';
+import { Bus, type DeviceLog } from '@tsvmm/devices';
 import { KVM_PIT_SPEAKER_DUMMY, KvmCap } from '../kvm_sys/constants.ts';
 import { GuestMemory, Kvm, type Vcpu, type Vm } from '../kvm/index.ts';
-import { VcpuSet, type Affinity, type WorkerEntry } from '../vcpu/thread.ts';
+import { EXIT_COUNT_BYTES, ExitCount } from '../vcpu/channel.ts';
+import { tsWorkerEntry, VcpuSet, type Affinity, type WorkerEntry } from '../vcpu/thread.ts';
 import { configureVcpu, loadGuest, ramLayout, TSS_ADDRESS, IDENTITY_MAP_ADDRESS, type BootInfo } from './boot.ts';
 import { StdioConsole, type ConsoleStreams } from './console.ts';
+import { ConsoleOutput } from './console_output.ts';
+import { LegacyDevices, type DeviceEvent, type VcpuDevicesData } from './devices.ts';
 import { describeExit, machineExitOf, WARM_RESET_FLAG, WARM_RESET_FLAG_ADDRESS, type MachineExit } from './exit.ts';
 import { BusExitHandler } from './io.ts';
-import { SinkDevice, SystemControlA } from './legacy.ts';
+
+/**
+ * The vCPU workers' script: `vcpu_main.ts` from sources (tests, tsx), or the app build's
+ * `dist/vcpu.mjs` beside the bundle (package.json `guard.app.workers`).
+ */
+export function machineWorkerEntry(moduleUrl: string = import.meta.url): WorkerEntry {
+  return moduleUrl.endsWith('.ts') ? tsWorkerEntry(new URL('./vcpu_main.ts', moduleUrl)) : { url: new URL('./vcpu.mjs', moduleUrl) };
+}
 
 export interface MachineConfig {
   kernel: Uint8Array;
@@ -41,7 +48,7 @@ export interface MachineConfig {
   console: ConsoleStreams;
   /** Device and VMM diagnostics (default: kept, shown by `--stats`). */
   log?: DeviceLog;
-  /** The vCPU workers' script (tests); default `defaultWorkerEntry()`. */
+  /** The vCPU workers' script; default `machineWorkerEntry()`. */
   workerEntry?: WorkerEntry;
 }
 
@@ -61,25 +68,26 @@ export interface MachineStats {
   endMs: number | undefined;
   exits: Record<string, number>;
   topPorts: [string, number][];
-  topPciFunctions: [string, number][];
+  /** Console bytes dropped because stdout was not read (console_output.ts). */
+  droppedOutput: number;
   /** Where the threads were pinned (`--affinity colocate`), if they were. */
   cpus: { main: number; vcpus: number[][] } | undefined;
   log: string[];
 }
 
-const COM1 = 0x3f8;
-const COM1_IRQ = 4;
-const I8042_IRQ = 1;
-
 export class Machine {
   private vcpuSet: VcpuSet | undefined;
   private readonly console: StdioConsole;
+  private readonly consoleOutput = new ConsoleOutput();
+  private readonly devices: LegacyDevices;
   private readonly handler: BusExitHandler;
+  private readonly exitCounts = new SharedArrayBuffer(EXIT_COUNT_BYTES);
+  private readonly log: DeviceLog;
   private readonly logLines: string[] = [];
   private finished = false;
   private resolveExit!: (exit: MachineExit) => void;
   private readonly exit = new Promise<MachineExit>((resolve) => (this.resolveExit = resolve));
-  readonly stats: MachineStats = { createMs: 0, setupMs: 0, workersOnlineMs: undefined, firstRunMs: undefined, firstExitMs: undefined, firstOutputMs: undefined, endMs: undefined, exits: {}, topPorts: [], topPciFunctions: [], cpus: undefined, log: [] };
+  readonly stats: MachineStats = { createMs: 0, setupMs: 0, workersOnlineMs: undefined, firstRunMs: undefined, firstExitMs: undefined, firstOutputMs: undefined, endMs: undefined, exits: {}, topPorts: [], droppedOutput: 0, cpus: undefined, log: [] };
 
   private constructor(
     private readonly config: MachineConfig,
@@ -90,25 +98,20 @@ export class Machine {
     readonly boot: BootInfo,
     private readonly started: number,
   ) {
-    const log: DeviceLog = config.log ?? ((m) => this.logLines.length < 200 && this.logLines.push(m));
-    const irq = (gsi: number) => ({ setLevel: (high: boolean) => this.vm.setIrqLine(gsi, high) });
-
-    const serial = new Serial({ irq: irq(COM1_IRQ), log, output: (bytes) => this.onOutput(bytes) });
+    this.log = config.log ?? ((m) => this.logLines.length < 200 && this.logLines.push(m));
+    this.devices = new LegacyDevices(
+      {
+        irq: (gsi, high) => this.vm.setIrqLine(gsi, high),
+        output: (bytes) => this.consoleOutput.write(bytes),
+        reset: (via) => this.onReset(via),
+        log: this.log,
+      },
+      { memBelow4g: boot.memBelow4g, memAbove4g: boot.memAbove4g },
+    );
+    const serial = this.devices.serial;
     this.console = new StdioConsole(config.console, (bytes) => serial.queueInput(bytes), () => this.end({ kind: 'quit' }));
     this.console.watcher.onHalted = (line) => this.end({ kind: 'poweroff', line });
-
-    const reset = (via: string) => () => this.onReset(via);
-    const pio = new Bus('pio', { log });
-    pio.insert(serial, COM1, 8);
-    const i8042 = new I8042({ irq: irq(I8042_IRQ), log, onReset: reset('i8042 reset, port 0x64') });
-    pio.insert(i8042, I8042.BASE, I8042.LENGTH);
-    pio.insert(new Cmos({ memBelow4g: boot.memBelow4g, memAbove4g: boot.memAbove4g, log }), Cmos.BASE, Cmos.LENGTH);
-    pio.insert(new PciRoot({ log, onReset: reset('reset control, port 0xcf9') }), PciRoot.BASE, PciRoot.LENGTH);
-    pio.insert(new SinkDevice('POST/IO delay (0x80)'), 0x80, 1);
-    pio.insert(new SinkDevice('0xed'), 0xed, 1);
-    pio.insert(new SinkDevice('FPU (0xf0)'), 0xf0, 2);
-    pio.insert(new SystemControlA(reset('port 0x92')), 0x92, 1);
-    this.handler = new BusExitHandler(pio, new Bus('mmio', { log }));
+    this.handler = new BusExitHandler(new Bus('pio', { log: this.log }), new Bus('mmio', { log: this.log }));
   }
 
   /** Creates the VM and loads the guest; throws `KvmError` or a boot error on failure. */
@@ -150,9 +153,19 @@ export class Machine {
     this.stats.createMs = this.started;
     this.stats.setupMs = performance.now();
     this.console.start();
+    const pumped = this.consoleOutput.pump((bytes) => this.onOutput(bytes));
+    const local: VcpuDevicesData = {
+      vmFd: this.vm.fd,
+      devices: this.devices.state,
+      memory: { memBelow4g: this.boot.memBelow4g, memAbove4g: this.boot.memAbove4g },
+      consoleOutput: this.consoleOutput.buffer,
+    };
     this.vcpuSet = VcpuSet.start(this.vcpus, this.handler, {
       affinity: this.config.affinity ?? 'colocate',
-      ...(this.config.workerEntry ? { entry: this.config.workerEntry } : {}),
+      entry: this.config.workerEntry ?? machineWorkerEntry(),
+      local,
+      exitCounts: this.exitCounts,
+      onMessage: (_vcpu, message) => this.onDeviceEvent(message as DeviceEvent),
     });
     for (const thread of this.vcpuSet.threads) {
       void thread.exited.then((exit) => {
@@ -162,6 +175,7 @@ export class Machine {
     }
     const exit = await this.exit;
     await this.shutdown();
+    await pumped;
     return exit;
   }
 
@@ -170,12 +184,20 @@ export class Machine {
     this.end({ kind: 'signal', signal });
   }
 
+  private onDeviceEvent(event: DeviceEvent): void {
+    if (event.kind === 'reset') this.onReset(event.via);
+    else this.log(event.message);
+  }
+
   private onOutput(bytes: Uint8Array): void {
     this.stats.firstOutputMs ??= performance.now();
     this.console.write(bytes);
   }
 
   private onReset(via: string): void {
+    // The console lines the guest wrote before the reset (a panic message) may still be queued.
+    const queued = this.consoleOutput.take();
+    if (queued.length > 0) this.onOutput(queued);
     // panic_warm: Linux writes 0x1234 to 0x472 before a reset only when it panicked (exit.ts).
     const flag = this.memory.readU16(WARM_RESET_FLAG_ADDRESS);
     if (flag === WARM_RESET_FLAG || this.console.watcher.events.panic !== undefined) {
@@ -196,16 +218,19 @@ export class Machine {
   private async shutdown(): Promise<void> {
     this.console.stop();
     await this.vcpuSet?.stop();
+    this.consoleOutput.stop();
     const threads = this.vcpuSet?.threads ?? [];
     const online = threads.map((t) => t.onlineAt);
     this.stats.workersOnlineMs = online.every((t) => t !== undefined) ? Math.max(...(online as number[])) : undefined;
     this.stats.cpus = this.vcpuSet?.cpus;
     this.stats.firstRunMs = threads[0]?.runningAt;
     this.stats.firstExitMs = threads[0]?.firstExitAt;
-    const counts = this.handler.counts;
-    this.stats.exits = { ...counts, total: counts.pioIn + counts.pioOut + counts.mmioRead + counts.mmioWrite };
-    this.stats.topPorts = [...this.handler.perPort].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([p, n]) => [`0x${p.toString(16)}`, n]);
-    this.stats.topPciFunctions = [...this.handler.perPciFunction].sort((a, b) => b[1] - a[1]).slice(0, 8);
+    const counts = new Int32Array(this.exitCounts);
+    const [pioIn, pioOut, mmioRead, mmioWrite] = [counts[ExitCount.PIO_IN]!, counts[ExitCount.PIO_OUT]!, counts[ExitCount.MMIO_READ]!, counts[ExitCount.MMIO_WRITE]!];
+    this.stats.exits = { pioIn, pioOut, mmioRead, mmioWrite, total: pioIn + pioOut + mmioRead + mmioWrite };
+    const ports = [...counts.subarray(ExitCount.PORTS)].map((n, port) => [port, n] as const).filter(([, n]) => n > 0);
+    this.stats.topPorts = ports.sort((a, b) => b[1] - a[1]).slice(0, 8).map(([p, n]) => [`0x${p.toString(16)}`, n]);
+    this.stats.droppedOutput = this.consoleOutput.dropped;
     this.stats.log = this.logLines;
     this.vm.close();
     this.kvm.close();

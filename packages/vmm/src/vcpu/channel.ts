@@ -27,6 +27,9 @@
  *
  * DOORBELL is one Int32 shared by every vCPU of a VM (a separate SharedArrayBuffer), so the main
  * thread waits on one address whichever vCPU exits.
+ * Devices whose state is shared (packages/devices `DeviceState`) are not on this path at all: the
+ * worker emulates the port accesses they claim itself (worker.ts, `VcpuLocalDevices`), as crosvm's
+ * vCPU threads call into shared devices; only what they do not claim comes here.
  * A terminal exit (HLT without irqchip, SHUTDOWN, FAIL_ENTRY, INTERNAL_ERROR, SYSTEM_EVENT, a
  * failed KVM_RUN, or a stop request) sets STATE = EXITED with EXIT_* filled, then REQ += 1 and
  * rings the doorbell.
@@ -58,6 +61,8 @@ export const Slot = {
   POST_TAIL: 9,
   /** Worker: when it first entered KVM_RUN, in ms since `VcpuWorkerData.epochMs` (for statistics). */
   RUNNING_AT: 10,
+  /** Worker: when KVM_RUN first returned, on the same clock as RUNNING_AT (-1 before). */
+  FIRST_EXIT_AT: 11,
 } as const;
 
 export const State = { STARTING: 0, RUNNING: 1, EXITED: 2 } as const;
@@ -90,6 +95,13 @@ export const RING_ENTRY_WORDS = 8;
 
 export const CONTROL_BYTES = (RING_OFFSET + RING_ENTRIES * RING_ENTRY_WORDS) * 4;
 
+/**
+ * Exit counters of a VM, shared by its vCPU workers (each counts every exit it sees, emulated on
+ * its own thread or handed over): Int32 slots per kind, then one per port.
+ */
+export const ExitCount = { PIO_IN: 0, PIO_OUT: 1, MMIO_READ: 2, MMIO_WRITE: 3, PORTS: 4 } as const;
+export const EXIT_COUNT_BYTES = (ExitCount.PORTS + 0x1_0000) * 4;
+
 /** What the worker receives as `workerData.tsvmmVcpu`. */
 export interface VcpuWorkerData {
   id: number;
@@ -104,4 +116,8 @@ export interface VcpuWorkerData {
   cpus?: number[];
   /** Date.now() of the main thread's time origin, so the worker can report times on its clock. */
   epochMs?: number;
+  /** The VM's exit counters (`ExitCount`), if kept. */
+  exitCounts?: SharedArrayBuffer;
+  /** What the worker's entry needs to build the devices this vCPU emulates on its own thread (opaque here). */
+  local?: unknown;
 }

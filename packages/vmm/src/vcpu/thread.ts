@@ -13,9 +13,10 @@
  *   `burstIdleMs` without an exit, it yields and waits with `Atomics.waitAsync`, keeping the event
  *   loop free for stdin, timers and the devices' own work.
  *
- * Which script the worker runs: from sources (a `.ts` module: tests, tsx) `worker_main.ts` under
- * tsx's loader; from a bundle the bundle itself (`import.meta.url`), whose entry (`src/main.ts`)
- * becomes the worker when `workerData.tsvmmVcpu` is set.
+ * Which script the worker runs is the caller's choice (`VcpuSetOptions.entry`): the machine's own
+ * entry, which builds the devices the vCPU emulates on its own thread (`local`) and runs the loop;
+ * by default, from sources, `worker_main.ts` (the loop alone) under tsx's loader. A worker may post
+ * messages (its devices' logs and events); they reach `VcpuSetOptions.onMessage`.
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -57,15 +58,20 @@ const waitAsync = (Atomics as unknown as {
 /** What a vCPU worker runs: a module URL, or (from sources) a small eval'd bootstrap. */
 export type WorkerEntry = { url: URL } | { code: string };
 
-/** The script a vCPU worker runs, for this module's location (see the module doc). */
-export function defaultWorkerEntry(moduleUrl: string = import.meta.url): WorkerEntry {
-  if (!moduleUrl.endsWith('.ts')) return { url: new URL(moduleUrl) };
-  // Sources: register tsx's ESM hooks in the worker (tsx's API; `--import tsx` is not honoured by
-  // workers on Node 20), then load worker_main.ts.
-  const tsxDir = dirname(createRequire(moduleUrl).resolve('tsx/package.json'));
+/**
+ * A worker entry for a TypeScript module (running from sources: tests, tsx): registers tsx's ESM
+ * hooks in the worker (tsx's API; `--import tsx` is not honoured by workers on Node 20), then
+ * loads `module`.
+ */
+export function tsWorkerEntry(module: URL): WorkerEntry {
+  const tsxDir = dirname(createRequire(module).resolve('tsx/package.json'));
   const api = pathToFileURL(join(tsxDir, 'dist/esm/api/index.mjs')).href;
-  const main = new URL('./worker_main.ts', moduleUrl).href;
-  return { code: `import(${JSON.stringify(api)}).then(({ register }) => { register(); return import(${JSON.stringify(main)}); });` };
+  return { code: `import(${JSON.stringify(api)}).then(({ register }) => { register(); return import(${JSON.stringify(module.href)}); });` };
+}
+
+/** The loop alone (`worker_main.ts`), from sources: what a `VcpuSet` runs when not told otherwise. */
+export function defaultWorkerEntry(): WorkerEntry {
+  return tsWorkerEntry(new URL('./worker_main.ts', import.meta.url));
 }
 
 export class VcpuThread {
@@ -83,8 +89,6 @@ export class VcpuThread {
   posted = 0;
   /** performance.now() when the worker began running JavaScript ('online'). */
   onlineAt: number | undefined;
-  /** performance.now() when the first exit (of any kind) arrived. */
-  firstExitAt: number | undefined;
 
   constructor(
     private readonly vcpu: Vcpu,
@@ -94,16 +98,30 @@ export class VcpuThread {
     private readonly native: NativeKvm,
     postWrites: boolean,
     cpus: number[] | undefined,
+    shared: Pick<VcpuSetOptions, 'local' | 'exitCounts' | 'onMessage'>,
   ) {
     const control = new SharedArrayBuffer(CONTROL_BYTES);
     this.ctl = new Int32Array(control);
     this.exited = new Promise((resolve) => (this.resolveExit = resolve));
-    const data: VcpuWorkerData = { id: vcpu.id, fd: vcpu.fd, runHandle: vcpu.runHandle, control, doorbell, postWrites, epochMs: Math.round(performance.timeOrigin), ...(cpus ? { cpus } : {}) };
+    const data: VcpuWorkerData = {
+      id: vcpu.id,
+      fd: vcpu.fd,
+      runHandle: vcpu.runHandle,
+      control,
+      doorbell,
+      postWrites,
+      epochMs: Math.round(performance.timeOrigin),
+      ...(cpus ? { cpus } : {}),
+      ...(shared.exitCounts ? { exitCounts: shared.exitCounts } : {}),
+      ...(shared.local !== undefined ? { local: shared.local } : {}),
+    };
     this.scratch = new Uint8Array(8);
     this.scratchView = new DataView(this.scratch.buffer);
     const options = { workerData: { tsvmmVcpu: data }, stdout: false, stderr: false, name: `vcpu${vcpu.id}` };
     this.worker = 'url' in entry ? new Worker(entry.url, options) : new Worker(entry.code, { ...options, eval: true });
     this.worker.on('online', () => (this.onlineAt = performance.now()));
+    const onMessage = shared.onMessage;
+    if (onMessage) this.worker.on('message', (message: unknown) => onMessage(vcpu.id, message));
     this.worker.on('error', (error) => this.settle({ kind: 'error', vcpu: vcpu.id, error }));
     this.worker.on('exit', (code) => {
       if (!this.settled) this.settle({ kind: 'error', vcpu: vcpu.id, error: new Error(`vCPU ${vcpu.id} worker exited (code ${code}) without reporting an exit`) });
@@ -130,7 +148,6 @@ export class VcpuThread {
     let tail = ctl[Slot.POST_TAIL]!;
     let head = Atomics.load(ctl, Slot.POST_HEAD);
     if (head === tail) return false;
-    this.firstExitAt ??= performance.now();
     while (head !== tail) {
       for (; tail !== head; tail++) {
         const at = RING_OFFSET + (tail % RING_ENTRIES) * RING_ENTRY_WORDS;
@@ -159,6 +176,12 @@ export class VcpuThread {
     return Atomics.load(this.ctl, Slot.STATE) === State.STARTING ? undefined : Atomics.load(this.ctl, Slot.RUNNING_AT);
   }
 
+  /** When KVM_RUN first returned (any exit, emulated in the worker or not), in ms since this process started. */
+  get firstExitAt(): number | undefined {
+    const at = Atomics.load(this.ctl, Slot.FIRST_EXIT_AT);
+    return Atomics.load(this.ctl, Slot.STATE) === State.STARTING || at < 0 ? undefined : at;
+  }
+
   /** Whether a blocking exit (or the terminal one) is waiting. */
   hasRequest(): boolean {
     return !this.settled && Atomics.load(this.ctl, Slot.REQ) !== this.seen;
@@ -171,7 +194,6 @@ export class VcpuThread {
     const req = Atomics.load(ctl, Slot.REQ);
     if (req === this.seen) return false;
     this.seen = req;
-    this.firstExitAt ??= performance.now();
     if (Atomics.load(ctl, Slot.STATE) === State.EXITED) {
       this.settle(this.terminalExit());
       return true;
@@ -255,6 +277,12 @@ export interface VcpuSetOptions {
   /** CPU placement (see `cpuPlan`); default `colocate`. */
   affinity?: Affinity;
   native?: NativeKvm;
+  /** Handed to every worker as `VcpuWorkerData.local` (what its entry needs to build its own devices). */
+  local?: unknown;
+  /** The VM's exit counters (channel.ts `ExitCount`), counted by the workers. */
+  exitCounts?: SharedArrayBuffer;
+  /** Receives what a worker posts (its devices' logs and events). */
+  onMessage?: (vcpu: number, message: unknown) => void;
 }
 
 /**
@@ -308,7 +336,7 @@ export class VcpuSet {
     const native = options.native ?? nativeKvm();
     const plan = cpuPlan(options.affinity ?? 'colocate', vcpus.length, native);
     this.cpus = plan;
-    this.threads = vcpus.map((v, i) => new VcpuThread(v, handler, doorbell, entry, native, postWrites, plan?.vcpus[i]));
+    this.threads = vcpus.map((v, i) => new VcpuThread(v, handler, doorbell, entry, native, postWrites, plan?.vcpus[i], options));
     this.served = this.serve();
   }
 

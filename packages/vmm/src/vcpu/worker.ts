@@ -1,23 +1,32 @@
 /**
  * The vCPU run loop, inside a worker thread: KVM_RUN blocks here, never on the main thread. The
- * loop is deliberately small (one ioctl, a few kvm_run reads, Atomics): writes (an OUT of one
- * item, an MMIO write) are posted to the main thread's ring and the vCPU runs on; every other IO
- * or MMIO exit is handed to the main thread through the control buffer (see channel.ts) and the
- * worker sleeps in Atomics.wait until it is answered, so reads are emulated synchronously with
- * respect to this vCPU, after every write before them. Anything else ends the loop and is reported
- * as a terminal exit.
+ * loop is deliberately small (one ioctl, a few kvm_run reads, Atomics). A port access that one of
+ * the thread's own devices claims (`VcpuLocalDevices`: devices whose state is shared, built over
+ * the same SharedArrayBuffers in every thread) is emulated right here, as crosvm's vCPU threads
+ * call into shared devices, and the vCPU runs on. Any other write (an OUT of one item, an MMIO
+ * write) is posted to the main thread's ring and the vCPU runs on; any other IO or MMIO exit is
+ * handed to the main thread through the control buffer (see channel.ts) and the worker sleeps in
+ * Atomics.wait until it is answered, so reads are emulated synchronously with respect to this vCPU,
+ * after every write before them. Anything else ends the loop and is reported as a terminal exit.
  */
+import type { Bus } from '@tsvmm/devices';
 import { KVM_EXIT_IO_OUT, KvmExit } from '../kvm_sys/constants.ts';
 import { KVM } from '../kvm_sys/ioctl.ts';
 import { KVM_RUN } from '../kvm_sys/run.ts';
 import { nativeKvm } from '../native/addon.ts';
-import { Bell, ExitKind, PostKind, RING_ENTRIES, RING_ENTRY_WORDS, RING_OFFSET, Slot, State, type VcpuWorkerData } from './channel.ts';
+import { Bell, ExitCount, ExitKind, PostKind, RING_ENTRIES, RING_ENTRY_WORDS, RING_OFFSET, Slot, State, type VcpuWorkerData } from './channel.ts';
+
+/** The devices a vCPU's worker emulates on its own thread. */
+export interface VcpuLocalDevices {
+  /** Port-I/O devices with shared state; ports not on this bus go to the main thread. */
+  pio: Bus;
+}
 
 const EINTR = 4;
 const EAGAIN = 11;
 
 /** Runs vCPU `data.id` until a terminal exit or a stop request; returns when the loop ends. */
-export function runVcpuWorker(data: VcpuWorkerData): void {
+export function runVcpuWorker(data: VcpuWorkerData, local?: VcpuLocalDevices): void {
   const native = nativeKvm();
   const ctl = new Int32Array(data.control);
   const bell = new Int32Array(data.doorbell);
@@ -27,9 +36,24 @@ export function runVcpuWorker(data: VcpuWorkerData): void {
   const fd = data.fd;
   const request = KVM.RUN;
   const postWrites = data.postWrites ?? true;
+  const counts = data.exitCounts ? new Int32Array(data.exitCounts) : undefined;
+  const pio = local?.pio;
+  // Views of the IO data for the usual exit (one item at the usual data offset), made once.
+  let ioViewsAt = -1;
+  const ioViews: Uint8Array[] = [];
+  const ioData = (at: number, size: number): Uint8Array => {
+    if (at !== ioViewsAt) {
+      ioViewsAt = at;
+      for (let n = 0; n <= 8; n++) ioViews[n] = runBytes.subarray(at, at + n);
+    }
+    return ioViews[size]!;
+  };
   Atomics.store(ctl, Slot.TID, native.gettid());
   if (data.cpus !== undefined) native.setAffinity(0, data.cpus);
-  Atomics.store(ctl, Slot.RUNNING_AT, Date.now() - (data.epochMs ?? Date.now()));
+  const epochMs = data.epochMs ?? Date.now();
+  Atomics.store(ctl, Slot.FIRST_EXIT_AT, -1);
+  Atomics.store(ctl, Slot.RUNNING_AT, Date.now() - epochMs);
+  let exited = false;
   Atomics.store(ctl, Slot.STATE, State.RUNNING);
 
   const ring = (): void => {
@@ -78,6 +102,31 @@ export function runVcpuWorker(data: VcpuWorkerData): void {
       return finish(ExitKind.ERROR, 0, -r);
     }
     const reason = run.getUint32(KVM_RUN.exit_reason, true);
+    if (!exited) {
+      exited = true;
+      Atomics.store(ctl, Slot.FIRST_EXIT_AT, Date.now() - epochMs);
+    }
+    if (reason === KvmExit.IO) {
+      const port = run.getUint16(KVM_RUN.io_port, true);
+      const out = runBytes[KVM_RUN.io_direction] === KVM_EXIT_IO_OUT;
+      if (counts !== undefined) {
+        Atomics.add(counts, out ? ExitCount.PIO_OUT : ExitCount.PIO_IN, 1);
+        Atomics.add(counts, ExitCount.PORTS + port, 1);
+      }
+      if (pio?.find(port) !== undefined) {
+        const size = runBytes[KVM_RUN.io_size]!;
+        const count = run.getUint32(KVM_RUN.io_count, true);
+        const dataAt = Number(run.getBigUint64(KVM_RUN.io_data_offset, true));
+        for (let i = 0; i < count; i++) {
+          const data = count === 1 ? ioData(dataAt, size) : runBytes.subarray(dataAt + i * size, dataAt + (i + 1) * size);
+          if (out) pio.write(port, data);
+          else pio.read(port, data);
+        }
+        continue;
+      }
+    } else if (reason === KvmExit.MMIO && counts !== undefined) {
+      Atomics.add(counts, runBytes[KVM_RUN.mmio_is_write] !== 0 ? ExitCount.MMIO_WRITE : ExitCount.MMIO_READ, 1);
+    }
     if (reason === KvmExit.IO || reason === KvmExit.MMIO) {
       if (postWrites) {
         if (reason === KvmExit.IO) {

@@ -4,7 +4,7 @@
  * then run bench/l1_boot_driver.mjs there to boot the guest kernel and initramfs with each given
  * command and time it. Shared by test/boot.kvm.test.ts and bench/boot.bench.ts.
  */
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildApp } from '@tsvmm/backend-guard';
@@ -15,15 +15,15 @@ export const WORKSPACE_ROOT = join(PACKAGE_DIR, '..', '..');
 const DRIVER = join(PACKAGE_DIR, 'bench', 'l1_boot_driver.mjs');
 
 /**
- * Builds dist/main.mjs into `<workspace>/.cache/vmm-l1/<pid>/` with the addon beside it (one folder
- * per process, removed at exit, so a test and a benchmark can run at once); returns the bundle path.
+ * Builds the app (main.mjs, the vCPU workers' vcpu.mjs, the addon) into
+ * `<workspace>/.cache/vmm-l1/<pid>/` (one folder per process, removed at exit, so a test and a
+ * benchmark can run at once); returns the main bundle's path.
  */
 export async function stageBundle(): Promise<string> {
   const outdir = join(WORKSPACE_ROOT, '.cache', 'vmm-l1', String(process.pid));
   mkdirSync(outdir, { recursive: true });
   process.once('exit', () => rmSync(outdir, { recursive: true, force: true }));
   const { outfile } = await buildApp({ app: '@tsvmm/vmm', workspaceRoot: WORKSPACE_ROOT, outdir, logLevel: 'silent' });
-  copyFileSync(join(PACKAGE_DIR, 'native', 'build', 'Release', 'tsvmm_kvm.node'), join(outdir, 'tsvmm_kvm.node'));
   return outfile;
 }
 
