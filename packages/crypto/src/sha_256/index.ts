@@ -5,10 +5,12 @@
  * promises because WebCrypto's digest is asynchronous (the `native` backend). WebCrypto has no
  * incremental digest, so on `native` a hasher buffers its input until `finish` (memory grows with
  * the input); `openssl` and `noble` hash in constant memory. Results are identical on all three.
+ * The logic lives in `internal/incremental_hash.ts`, shared with `sha_384`; this module binds it to
+ * `backend.sha_256` and {@link Sha256Error}.
  */
 import * as backend from '#backend';
-import type { HashState, OwnedBytes } from '../backend/backend.ts';
-import { assertBytes } from '../internal/bytes.ts';
+import type { OwnedBytes } from '../backend/backend.ts';
+import { IncrementalHasher, digestOnce } from '../internal/incremental_hash.ts';
 
 /** The length of a SHA-256 digest in bytes. */
 export const SHA_256_LENGTH = 32;
@@ -23,13 +25,8 @@ export class Sha256Error extends Error {
 }
 
 /** The SHA-256 digest of `data`. */
-export async function sha256(data: Uint8Array): Promise<OwnedBytes> {
-  try {
-    assertBytes(data, 'data');
-    return await backend.sha_256.digest(data);
-  } catch (error) {
-    throw new Sha256Error(error);
-  }
+export function sha256(data: Uint8Array): Promise<OwnedBytes> {
+  return digestOnce(backend.sha_256, Sha256Error, data);
 }
 
 /**
@@ -37,44 +34,8 @@ export async function sha256(data: Uint8Array): Promise<OwnedBytes> {
  * {@link Sha256.update}. `finish` consumes the hasher: afterwards, and after any failed call,
  * `update` and `finish` throw {@link Sha256Error}. `update` keeps no reference to its argument.
  */
-export class Sha256 {
-  #state: HashState | undefined;
-
+export class Sha256 extends IncrementalHasher {
   constructor() {
-    try {
-      this.#state = backend.sha_256.create();
-    } catch (error) {
-      throw new Sha256Error(error);
-    }
-  }
-
-  /** Appends `data` to the hashed message; returns `this` for chaining. */
-  update(data: Uint8Array): this {
-    try {
-      const state = this.#take();
-      assertBytes(data, 'data');
-      state.update(data);
-      this.#state = state;
-      return this;
-    } catch (error) {
-      throw new Sha256Error(error);
-    }
-  }
-
-  /** The digest of everything appended; the hasher cannot be used afterwards. */
-  async finish(): Promise<OwnedBytes> {
-    try {
-      return await this.#take().finish();
-    } catch (error) {
-      throw new Sha256Error(error);
-    }
-  }
-
-  /** The live state, detached until the caller puts it back: a failed call leaves the hasher spent. */
-  #take(): HashState {
-    const state = this.#state;
-    if (state === undefined) throw new Error('the hasher was already finished, or a previous call failed');
-    this.#state = undefined;
-    return state;
+    super(backend.sha_256, Sha256Error);
   }
 }

@@ -5,10 +5,12 @@
  * promises because WebCrypto's digest is asynchronous (the `native` backend). WebCrypto has no
  * incremental digest, so on `native` a hasher buffers its input until `finish` (memory grows with
  * the input); `openssl` and `noble` hash in constant memory. Results are identical on all three.
+ * The logic lives in `internal/incremental_hash.ts`, shared with `sha_256`; this module binds it to
+ * `backend.sha_384` and {@link Sha384Error}.
  */
 import * as backend from '#backend';
-import type { HashState, OwnedBytes } from '../backend/backend.ts';
-import { assertBytes } from '../internal/bytes.ts';
+import type { OwnedBytes } from '../backend/backend.ts';
+import { IncrementalHasher, digestOnce } from '../internal/incremental_hash.ts';
 
 /** The length of a SHA-384 digest in bytes. */
 export const SHA_384_LENGTH = 48;
@@ -23,13 +25,8 @@ export class Sha384Error extends Error {
 }
 
 /** The SHA-384 digest of `data`. */
-export async function sha384(data: Uint8Array): Promise<OwnedBytes> {
-  try {
-    assertBytes(data, 'data');
-    return await backend.sha_384.digest(data);
-  } catch (error) {
-    throw new Sha384Error(error);
-  }
+export function sha384(data: Uint8Array): Promise<OwnedBytes> {
+  return digestOnce(backend.sha_384, Sha384Error, data);
 }
 
 /**
@@ -37,44 +34,8 @@ export async function sha384(data: Uint8Array): Promise<OwnedBytes> {
  * {@link Sha384.update}. `finish` consumes the hasher: afterwards, and after any failed call,
  * `update` and `finish` throw {@link Sha384Error}. `update` keeps no reference to its argument.
  */
-export class Sha384 {
-  #state: HashState | undefined;
-
+export class Sha384 extends IncrementalHasher {
   constructor() {
-    try {
-      this.#state = backend.sha_384.create();
-    } catch (error) {
-      throw new Sha384Error(error);
-    }
-  }
-
-  /** Appends `data` to the hashed message; returns `this` for chaining. */
-  update(data: Uint8Array): this {
-    try {
-      const state = this.#take();
-      assertBytes(data, 'data');
-      state.update(data);
-      this.#state = state;
-      return this;
-    } catch (error) {
-      throw new Sha384Error(error);
-    }
-  }
-
-  /** The digest of everything appended; the hasher cannot be used afterwards. */
-  async finish(): Promise<OwnedBytes> {
-    try {
-      return await this.#take().finish();
-    } catch (error) {
-      throw new Sha384Error(error);
-    }
-  }
-
-  /** The live state, detached until the caller puts it back: a failed call leaves the hasher spent. */
-  #take(): HashState {
-    const state = this.#state;
-    if (state === undefined) throw new Error('the hasher was already finished, or a previous call failed');
-    this.#state = undefined;
-    return state;
+    super(backend.sha_384, Sha384Error);
   }
 }

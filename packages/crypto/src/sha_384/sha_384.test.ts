@@ -1,124 +1,21 @@
 /**
  * Tests of `sha_384` (one-shot and incremental) through the public API; backend-agnostic (run once
- * per backend). Known answers are FIPS 180-2 / RFC 6234 (`testing/hash_vectors.ts`); the
- * incremental tests feed the same messages in many different splits, which exercises the `native`
- * backend's buffering and the block boundaries of the others.
+ * per backend). The tests themselves are shared with `sha_256` (`testing/incremental_hash_suite.ts`);
+ * this file gives them SHA-384's API, its FIPS 180-2 / RFC 6234 vectors and its names.
  */
-import { describe, expect, test } from 'vitest';
 import { HashAlgorithm } from '../hashes/algorithm.ts';
 import { vectorsOf } from '../testing/hash_vectors.ts';
-import { toHex, utf8 } from '../testing/hex.ts';
+import { describeIncrementalHash } from '../testing/incremental_hash_suite.ts';
 import { SHA_384_LENGTH, Sha384, Sha384Error, sha384 } from './index.ts';
 
-const VECTORS = vectorsOf(HashAlgorithm.Sha384);
-const PANGRAM = 'The quick brown fox jumps over the lazy dog';
-const PANGRAM_DIGEST = 'ca737f1014a48f4c0b6dd43cb177b0afd9e5169367544c494011e3317dbf9a509cb1e5dc1e85a941bbee3d7f2afbc9b1';
-
-/** Feeds `message` in chunks of 1, 2, ..., 127, 1, 2, ... bytes. */
-function irregularChunks(message: Uint8Array): Uint8Array[] {
-  const chunks: Uint8Array[] = [];
-  for (let offset = 0, size = 1; offset < message.length; offset += size, size = (size % 127) + 1) {
-    chunks.push(message.subarray(offset, offset + size));
-  }
-  return chunks;
-}
-
-async function incremental(chunks: Uint8Array[]): Promise<string> {
-  const hasher = new Sha384();
-  for (const chunk of chunks) hasher.update(chunk);
-  return toHex(await hasher.finish());
-}
-
-describe('sha384 (one-shot)', () => {
-  test.each(VECTORS)('%s', async (_name, message, digest) => {
-    const out = await sha384(message());
-    expect(out.constructor).toBe(Uint8Array);
-    expect(out.length).toBe(SHA_384_LENGTH);
-    expect(toHex(out)).toBe(digest);
-  });
-
-  test('the pangram (digest cross-checked with Python hashlib)', async () => {
-    expect(toHex(await sha384(utf8(PANGRAM)))).toBe(PANGRAM_DIGEST);
-  });
-});
-
-describe('Sha384 (incremental)', () => {
-  test.each(VECTORS)('%s in one update', async (_name, message, digest) => {
-    expect(await incremental([message()])).toBe(digest);
-  });
-
-  test.each(VECTORS)('%s in irregular chunks', async (_name, message, digest) => {
-    expect(await incremental(irregularChunks(message()))).toBe(digest);
-  });
-
-  test('no update at all is the empty message', async () => {
-    expect(toHex(await new Sha384().finish())).toBe(VECTORS.find(([name]) => name === 'empty message')![2]);
-  });
-
-  test('the pangram in three parts, with empty updates between', async () => {
-    const parts = ['The quick brown fox ', '', 'jumps over ', 'the lazy dog', ''].map(utf8);
-    expect(await incremental(parts)).toBe(PANGRAM_DIGEST);
-  });
-
-  test('every split of a 320-byte message (several blocks) into two updates', async () => {
-    const message = utf8('01234567'.repeat(40));
-    const expected = toHex(await sha384(message));
-    for (let split = 0; split <= message.length; split++) {
-      expect(await incremental([message.subarray(0, split), message.subarray(split)]), `split at ${split}`).toBe(expected);
-    }
-  });
-
-  test('equals the one-shot digest of 300 KiB of random data fed in uneven chunks', async () => {
-    const message = new Uint8Array(300 * 1024);
-    for (let offset = 0; offset < message.length; offset += 65_536) crypto.getRandomValues(message.subarray(offset, offset + 65_536));
-    const chunks = [];
-    for (let offset = 0, size = 1; offset < message.length; offset += size, size = (size * 7 + 3) % 9_973) chunks.push(message.subarray(offset, offset + size));
-    expect(await incremental(chunks)).toBe(toHex(await sha384(message)));
-  });
-
-  test('update keeps no reference: changing the input afterwards does not change the digest', async () => {
-    const buffer = utf8(PANGRAM);
-    const hasher = new Sha384().update(buffer);
-    buffer.fill(0);
-    expect(toHex(await hasher.finish())).toBe(PANGRAM_DIGEST);
-  });
-
-  test('update hashes exactly the view of a subarray and returns the hasher', async () => {
-    const backing = new Uint8Array(PANGRAM.length + 10).fill(0xee);
-    backing.set(utf8(PANGRAM), 7);
-    const hasher = new Sha384();
-    expect(hasher.update(backing.subarray(7, 7 + PANGRAM.length))).toBe(hasher);
-    expect(toHex(await hasher.finish())).toBe(PANGRAM_DIGEST);
-  });
-
-  test('finish consumes the hasher: update and finish then fail with Sha384Error', async () => {
-    const hasher = new Sha384().update(utf8('abc'));
-    await hasher.finish();
-    expect(() => hasher.update(utf8('abc'))).toThrow(Sha384Error);
-    await expect(hasher.finish()).rejects.toThrow(Sha384Error);
-  });
-
-  test('a second finish started before the first settles fails', async () => {
-    const hasher = new Sha384();
-    const first = hasher.finish();
-    await expect(hasher.finish()).rejects.toThrow(Sha384Error);
-    expect((await first).length).toBe(SHA_384_LENGTH);
-  });
-});
-
-describe('errors', () => {
-  test('data that is not a Uint8Array is a Sha384Error with the reason as cause', async () => {
-    const error = await sha384('abc' as unknown as Uint8Array).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(Sha384Error);
-    expect((error as Error).name).toBe('Sha384Error');
-    expect((error as Error).message).toBe('SHA-384 operation failed');
-    expect((error as Error).cause).toBeInstanceOf(TypeError);
-  });
-
-  test('a failed update leaves the hasher spent', async () => {
-    const hasher = new Sha384();
-    expect(() => hasher.update([1, 2, 3] as unknown as Uint8Array)).toThrow(Sha384Error);
-    expect(() => hasher.update(utf8('abc'))).toThrow(Sha384Error);
-    await expect(hasher.finish()).rejects.toThrow(Sha384Error);
-  });
+describeIncrementalHash({
+  digest: sha384,
+  Hasher: Sha384,
+  ModuleError: Sha384Error,
+  errorName: 'Sha384Error',
+  errorMessage: 'SHA-384 operation failed',
+  length: SHA_384_LENGTH,
+  vectors: vectorsOf(HashAlgorithm.Sha384),
+  pangramDigest: 'ca737f1014a48f4c0b6dd43cb177b0afd9e5169367544c494011e3317dbf9a509cb1e5dc1e85a941bbee3d7f2afbc9b1',
+  pangramSource: 'digest cross-checked with Python hashlib',
 });
