@@ -12,7 +12,7 @@ describe('parseArgs', () => {
       vcpus: 1,
       cmdline: DEFAULT_KERNEL_PARAMS.join(' '),
       kvmPath: '/dev/kvm',
-      affinity: 'colocate',
+      affinity: 'none',
       tscDeadline: true,
       stats: false,
     });

@@ -37,8 +37,8 @@ Options:
   -i, --initrd FILE       initial ramdisk (initramfs)
       --no-default-params do not add the default kernel parameters
       --kvm PATH          the KVM device (default /dev/kvm)
-      --affinity MODE     colocate (default): the device thread and vCPU 0 are pinned to one CPU,
-                          the other vCPUs run anywhere; none: the scheduler decides
+      --affinity MODE     none (default): the scheduler places the threads; colocate: the main
+                          thread and vCPU 0 are pinned to one CPU, the other vCPUs run anywhere
       --no-tsc-deadline   hide the TSC-deadline timer from the guest (it is shown when KVM emulates it)
       --stats             print boot and exit statistics to stderr at the end
   -h, --help              this help
@@ -117,7 +117,7 @@ export function parseArgs(argv: readonly string[]): Command {
   const memoryMiB = values.mem === undefined ? DEFAULT_MEMORY_MIB : positiveInt(values.mem, '--mem', 1 << 20);
   if (memoryMiB < 16) throw new UsageError(`--mem must be at least 16 MiB to boot Linux, got ${memoryMiB}`);
   const vcpus = values.cpus === undefined ? DEFAULT_VCPUS : positiveInt(values.cpus, '--cpus', 254);
-  const affinity = values.affinity ?? 'colocate';
+  const affinity = values.affinity ?? 'none';
   if (affinity !== 'colocate' && affinity !== 'none') throw new UsageError(`--affinity must be colocate or none, got ${JSON.stringify(affinity)}`);
   const params = [...(values['no-default-params'] ? [] : DEFAULT_KERNEL_PARAMS), ...(values.params ?? [])];
   return {

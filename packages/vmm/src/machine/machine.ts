@@ -43,7 +43,7 @@ export interface MachineConfig {
   kvmPath: string;
   /** Show the TSC-deadline timer to the guest when KVM emulates it (default true). */
   tscDeadline?: boolean;
-  /** Thread placement (src/vcpu/thread.ts `Affinity`); default colocate. */
+  /** Thread placement (src/vcpu/thread.ts `Affinity`); default none. */
   affinity?: Affinity;
   console: ConsoleStreams;
   /** Device and VMM diagnostics (default: kept, shown by `--stats`). */
@@ -161,7 +161,7 @@ export class Machine {
       consoleOutput: this.consoleOutput.buffer,
     };
     this.vcpuSet = VcpuSet.start(this.vcpus, this.handler, {
-      affinity: this.config.affinity ?? 'colocate',
+      affinity: this.config.affinity ?? 'none',
       entry: this.config.workerEntry ?? machineWorkerEntry(),
       local,
       exitCounts: this.exitCounts,

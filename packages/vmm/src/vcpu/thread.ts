@@ -274,7 +274,7 @@ export interface VcpuSetOptions {
   burstBudgetMs?: number;
   /** Whether OUTs and MMIO writes are posted (channel.ts); default true. */
   postWrites?: boolean;
-  /** CPU placement (see `cpuPlan`); default `colocate`. */
+  /** CPU placement (see `cpuPlan`); default `none`. */
   affinity?: Affinity;
   native?: NativeKvm;
   /** Handed to every worker as `VcpuWorkerData.local` (what its entry needs to build its own devices). */
@@ -286,12 +286,13 @@ export interface VcpuSetOptions {
 }
 
 /**
- * Thread placement. `colocate` pins the main thread (the devices) and vCPU 0's worker to the CPU the
- * main thread is on, and lets the other vCPUs run on any CPU: vCPU 0 (the boot CPU, which does
- * nearly all device I/O while Linux boots) then hands each exit to a thread on its own CPU, a
- * context switch instead of a cross-CPU wake-up (an IPI; in the nested test VM, 52-56 s to /init
- * instead of 64-71 s with `none`, 5 boots each). `none` leaves placement to the scheduler. With one usable CPU
- * both are the same.
+ * Thread placement. `none` (the default) leaves placement to the scheduler. `colocate` pins the
+ * main thread and vCPU 0's worker to the CPU the main thread is on, and lets the other vCPUs run on
+ * any CPU, so that a hand-off from vCPU 0 to the main thread is a context switch instead of a
+ * cross-CPU wake-up. That paid while every exit was handed off (in the nested test VM, 52-56 s to
+ * /init instead of 64-71 s); now that the workers emulate their devices themselves and the main
+ * thread mostly drains the console, it costs instead (2 boots: 33.7-43.3 s against 24.5-31.3 s
+ * for `none` in 4). With one usable CPU both are the same.
  */
 export type Affinity = 'colocate' | 'none';
 
@@ -334,7 +335,7 @@ export class VcpuSet {
     const postWrites = options.postWrites ?? process.env['TSVMM_POST_WRITES'] !== '0';
     const entry = options.entry ?? defaultWorkerEntry();
     const native = options.native ?? nativeKvm();
-    const plan = cpuPlan(options.affinity ?? 'colocate', vcpus.length, native);
+    const plan = cpuPlan(options.affinity ?? 'none', vcpus.length, native);
     this.cpus = plan;
     this.threads = vcpus.map((v, i) => new VcpuThread(v, handler, doorbell, entry, native, postWrites, plan?.vcpus[i], options));
     this.served = this.serve();

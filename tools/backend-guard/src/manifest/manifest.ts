@@ -5,7 +5,7 @@
  *
  * ```json
  * "guard": {
- *   "app": { "entry": "src/main.ts", "workers": { "vcpu": "src/vcpu/worker_main.ts" }, "assets": ["native/addon.node"] },
+ *   "app": { "entry": "src/main.ts", "workers": { "vcpu": "src/machine/vcpu_main.ts" }, "assets": ["native/addon.node"] },
  *   "features": { "default": ["std"], "std": [], "tls": ["dep:@tsvmm/crypto", "@tsvmm/crypto/openssl"] },
  *   "dependencies": { "@tsvmm/crypto": { "optional": true, "defaultFeatures": false, "features": [] } },
  *   "devDependencies": { "@tsvmm/crypto": { "features": ["noble"] } },
