@@ -112,7 +112,6 @@ const B_HELD = RAM_SIZE;
 const B_OFFSET_MS = B_HELD + CLOCK_REGISTERS.length;
 const B_LAST_FLAGS_CHECK_MS = B_OFFSET_MS + 8;
 const BYTES = B_LAST_FLAGS_CHECK_MS + 8;
-const NO_DATA = new Uint8Array(0);
 
 /** The one error of this module, thrown only for bad construction options. */
 export class CmosError extends Error {
@@ -155,9 +154,6 @@ export class Cmos implements BusDevice {
   readonly #held: Uint8Array;
   /** The state's bytes, for its two doubles. */
   readonly #times: DataView;
-  /** The arguments of the access in progress, so `read`/`write` lock without allocating a closure. */
-  #offset = 0;
-  #data: Uint8Array = NO_DATA;
 
   /**
    * @throws {CmosError} if a memory size is not a non-negative integer or `memBelow4g` exceeds 4 GiB.
@@ -212,32 +208,25 @@ export class Cmos implements BusDevice {
   }
 
   read(offset: number, data: Uint8Array): void {
-    this.#offset = offset;
-    this.#data = data;
-    this.#state.locked(this.#lockedRead);
+    this.#state.run(this.#readLocked, offset, data);
   }
 
   write(offset: number, data: Uint8Array): void {
-    this.#offset = offset;
-    this.#data = data;
-    this.#state.locked(this.#lockedWrite);
+    this.#state.run(this.#writeLocked, offset, data);
   }
 
   /**
-   * The whole access under the lock: a wide access is split into byte accesses (as the ISA bus
-   * splits it), and other threads see them as one step; so a 2-byte write to 0x70 sets the index
-   * and writes that register with no other thread's index in between.
+   * The whole access under the lock (bound once, so an access allocates no closure): a wide
+   * access is split into byte accesses (as the ISA bus splits it), and other threads see them as
+   * one step; so a 2-byte write to 0x70 sets the index and writes that register with no other
+   * thread's index in between.
    */
-  readonly #lockedRead = (): void => {
-    const data = this.#data;
-    this.#data = NO_DATA;
-    readBytes(this.#offset, data, this.#readPort);
+  readonly #readLocked = (offset: number, data: Uint8Array): void => {
+    readBytes(offset, data, this.#readPort);
   };
 
-  readonly #lockedWrite = (): void => {
-    const data = this.#data;
-    this.#data = NO_DATA;
-    writeBytes(this.#offset, data, this.#writePort);
+  readonly #writeLocked = (offset: number, data: Uint8Array): void => {
+    writeBytes(offset, data, this.#writePort);
   };
 
   readonly #readPort = (offset: number): number => {

@@ -132,7 +132,6 @@ const RAM_SIZE = 32;
 const B_QUEUE_BYTES = RAM_SIZE;
 const B_QUEUE_SOURCES = B_QUEUE_BYTES + OUTPUT_QUEUE_DEPTH;
 const BYTES = B_QUEUE_SOURCES + OUTPUT_QUEUE_DEPTH;
-const NO_DATA = new Uint8Array(0);
 
 /** Options of an {@link I8042}. */
 export interface I8042Options {
@@ -169,9 +168,6 @@ export class I8042 implements BusDevice {
   readonly #ram: Uint8Array;
   readonly #queueBytes: Uint8Array;
   readonly #queueSources: Uint8Array;
-  /** The arguments of the access in progress, so `read`/`write` lock without allocating a closure. */
-  #offset = 0;
-  #data: Uint8Array = NO_DATA;
 
   /**
    * @throws {DeviceStateError} if `state` is not the state of an I8042.
@@ -207,32 +203,25 @@ export class I8042 implements BusDevice {
   }
 
   read(offset: number, data: Uint8Array): void {
-    this.#offset = offset;
-    this.#data = data;
-    this.#state.locked(this.#lockedRead);
+    this.#state.run(this.#readLocked, offset, data);
   }
 
   write(offset: number, data: Uint8Array): void {
-    this.#offset = offset;
-    this.#data = data;
-    this.#state.locked(this.#lockedWrite);
+    this.#state.run(this.#writeLocked, offset, data);
   }
 
   /**
-   * The whole access under the lock: a wide access is split into byte accesses (as the ISA bus
-   * splits it), and other threads see them as one step.
+   * The whole access under the lock (bound once, so an access allocates no closure): a wide
+   * access is split into byte accesses (as the ISA bus splits it), and other threads see them as
+   * one step.
    */
-  readonly #lockedRead = (): void => {
-    const data = this.#data;
-    this.#data = NO_DATA;
-    readBytes(this.#offset, data, this.#readPort);
+  readonly #readLocked = (offset: number, data: Uint8Array): void => {
+    readBytes(offset, data, this.#readPort);
     this.#updateIrqs();
   };
 
-  readonly #lockedWrite = (): void => {
-    const data = this.#data;
-    this.#data = NO_DATA;
-    writeBytes(this.#offset, data, this.#writePort);
+  readonly #writeLocked = (offset: number, data: Uint8Array): void => {
+    writeBytes(offset, data, this.#writePort);
     this.#updateIrqs();
   };
 

@@ -116,7 +116,6 @@ const BAR_COUNT = 6;
 const LABEL = 'pci config space';
 /** A state's bytes: the 256 configuration bytes, then their 256 write masks. */
 const STATE_BYTES = 2 * CONFIG_SPACE_SIZE;
-const NO_DATA = new Uint8Array(0);
 
 /** One function's 256-byte configuration space. */
 export class PciConfigSpace {
@@ -132,10 +131,6 @@ export class PciConfigSpace {
   /** This instance's place in the capability list: the last capability it added, and the offset of its next one. */
   #lastCapability: number | undefined;
   #nextFree = FIRST_CAPABILITY;
-  /** The arguments of the access in progress, so accesses lock without allocating a closure. */
-  #register = 0;
-  #offset = 0;
-  #data: Uint8Array = NO_DATA;
 
   /**
    * @throws {PciError} if an ID, the class code, the interrupt pin or a BAR is invalid.
@@ -223,29 +218,23 @@ export class PciConfigSpace {
   /** The 32-bit register `register` (0-63); anything else reads all-ones. */
   readRegister(register: number): number {
     if (!Number.isInteger(register) || register < 0 || register >= CONFIG_SPACE_SIZE / 4) return 0xffff_ffff;
-    this.#register = register;
-    return this.#state.locked(this.#lockedRead);
+    return this.#state.run(this.#readLocked, register * 4);
   }
 
   /** A guest write of `data` at byte `offset` (0-3) of register `register`; only writable bits change. Out-of-range writes are ignored. */
   writeRegister(register: number, offset: number, data: Uint8Array): void {
     if (!Number.isInteger(register) || register < 0 || register >= CONFIG_SPACE_SIZE / 4) return;
     if (!Number.isInteger(offset) || offset < 0 || offset + data.length > 4) return;
-    this.#register = register;
-    this.#offset = offset;
-    this.#data = data;
-    this.#state.locked(this.#lockedWrite);
+    this.#state.run(this.#writeLocked, register * 4 + offset, data);
   }
 
-  readonly #lockedRead = (): number => this.#read32(this.#register * 4);
+  /** Register accesses under the lock, by byte address `at`; bound once, so an access allocates no closure. */
+  readonly #readLocked = (at: number): number => this.#read32(at);
 
-  readonly #lockedWrite = (): void => {
-    const data = this.#data;
-    this.#data = NO_DATA;
-    const barRegister = this.#register - PciHeader.BAR0 / 4;
+  readonly #writeLocked = (at: number, data: Uint8Array): void => {
+    const barRegister = (at >>> 2) - PciHeader.BAR0 / 4;
     const bar = this.#onBarChange !== undefined && barRegister >= 0 && barRegister < BAR_COUNT ? this.#barOfRegister[barRegister] : undefined;
     const before = bar === undefined ? 0 : this.#barAddress(bar);
-    const at = this.#register * 4 + this.#offset;
     const bytes = this.#bytes;
     for (let i = 0; i < data.length; i++) {
       const mask = this.#writable[at + i]!;

@@ -95,9 +95,6 @@ export class PciRoot implements BusDevice {
   readonly #functions = new Map<number, PciDevice>();
   readonly #onReset: () => void;
   readonly #log: LogOnce;
-  /** The argument of the locked step in progress, and the register a decoded data access selects (no closure per access). */
-  #value = 0;
-  #register = 0;
 
   /**
    * @throws {DeviceStateError} if `state` is not a {@link PciRootState} made by another PciRoot.
@@ -146,14 +143,14 @@ export class PciRoot implements BusDevice {
 
   /** CONFIG_ADDRESS as the guest last latched it (reserved bits read as 0). */
   get configAddress(): number {
-    return (this.#state.locked(this.#lockedAddress) & CONFIG_ADDRESS_READABLE) >>> 0;
+    return (this.#state.run(this.#wordLocked, ADDRESS) & CONFIG_ADDRESS_READABLE) >>> 0;
   }
 
   read(offset: number, data: Uint8Array): void {
     if (offset === 0 && data.length === 4) {
       writeLe(data, this.configAddress);
     } else if (offset === 1 && data.length === 1) {
-      data[0] = this.#state.locked(this.#lockedResetControl);
+      data[0] = this.#state.run(this.#wordLocked, RESET_CONTROL);
     } else if (offset >= 4 && offset + data.length <= 8) {
       this.#configData(offset - 4, data, false);
     } else {
@@ -164,12 +161,10 @@ export class PciRoot implements BusDevice {
 
   write(offset: number, data: Uint8Array): void {
     if (offset === 0 && data.length === 4) {
-      this.#value = readLe(data) & CONFIG_ADDRESS_LATCHED;
-      this.#state.locked(this.#lockedSetAddress);
+      this.#state.run(this.#setWordLocked, ADDRESS, readLe(data) & CONFIG_ADDRESS_LATCHED);
     } else if (offset === 1 && data.length === 1) {
       const value = data[0]!;
-      this.#value = value & (RESET_CONTROL_SYS_RST | RESET_CONTROL_FULL_RST);
-      this.#state.locked(this.#lockedSetResetControl);
+      this.#state.run(this.#setWordLocked, RESET_CONTROL, value & (RESET_CONTROL_SYS_RST | RESET_CONTROL_FULL_RST));
       if (value & RESET_CONTROL_RST_CPU) this.#reset();
     } else if (offset >= 4 && offset + data.length <= 8) {
       this.#configData(offset - 4, data, true);
@@ -178,31 +173,28 @@ export class PciRoot implements BusDevice {
     }
   }
 
-  readonly #lockedAddress = (): number => this.#words[ADDRESS]!;
-  readonly #lockedResetControl = (): number => this.#words[RESET_CONTROL]!;
-  readonly #lockedSetAddress = (): void => {
-    this.#words[ADDRESS] = this.#value;
-  };
-  readonly #lockedSetResetControl = (): void => {
-    this.#words[RESET_CONTROL] = this.#value;
+  /** A word of the root's state read or written under the lock; bound once, so an access allocates no closure. */
+  readonly #wordLocked = (index: number): number => this.#words[index]!;
+  readonly #setWordLocked = (index: number, value: number): void => {
+    this.#words[index] = value;
   };
 
-  /** The function CONFIG_ADDRESS selects, its register in `#register`; none unless enabled, on bus 0, without extended bits. */
-  readonly #lockedDecode = (): PciDevice | undefined => {
-    const address = this.#words[ADDRESS]!;
-    if ((address & CONFIG_ADDRESS_ENABLE) === 0 || (address & CONFIG_ADDRESS_EXTENDED) !== 0 || ((address >>> 16) & 0xff) !== 0) return undefined;
-    this.#register = (address >>> 2) & 0x3f;
-    return this.#functions.get(keyOf((address >>> 11) & 0x1f, (address >>> 8) & 0x07));
-  };
-
-  /** An access at byte `byte` (0-3) of CONFIG_DATA: decoded under the root's lock, then handed to the function. */
+  /**
+   * An access at byte `byte` (0-3) of CONFIG_DATA: CONFIG_ADDRESS read under the root's lock,
+   * decoded (a function only if enabled, on bus 0, without extended bits), and the access handed to
+   * this instance's function there.
+   */
   #configData(byte: number, data: Uint8Array, isWrite: boolean): void {
-    const device = this.#state.locked(this.#lockedDecode);
+    const address = this.#state.run(this.#wordLocked, ADDRESS);
+    const device =
+      (address & CONFIG_ADDRESS_ENABLE) === 0 || (address & CONFIG_ADDRESS_EXTENDED) !== 0 || ((address >>> 16) & 0xff) !== 0
+        ? undefined
+        : this.#functions.get(keyOf((address >>> 11) & 0x1f, (address >>> 8) & 0x07));
     if (device === undefined) {
       if (!isWrite) data.fill(0xff);
       return;
     }
-    const register = this.#register;
+    const register = (address >>> 2) & 0x3f;
     if (isWrite) {
       device.writeConfigRegister(register, byte, data);
     } else {

@@ -111,8 +111,6 @@ const DEFAULT_DIVISOR = 12;
 const REMOTE_MODEM_LINES = MSR_CTS | MSR_DSR | MSR_DCD;
 /** The host input queue's default capacity. */
 export const DEFAULT_INPUT_CAPACITY = 64 * 1024;
-/** The data of no access (so the instance holds no reference to the last access's array). */
-const EMPTY = new Uint8Array(0);
 
 /** Options of a {@link Serial}. */
 export interface SerialOptions {
@@ -176,16 +174,8 @@ export class Serial implements BusDevice {
   readonly #hostInput: ByteRing;
   readonly #rxFifo: ByteRing;
 
-  /**
-   * The arguments of the access in progress, for the bodies run under the lock: the hot path
-   * (LSR polls and THR writes, once per console character) makes no closure per access.
-   */
-  #offset = 0;
-  #data: Uint8Array = EMPTY;
   readonly #readByte = (offset: number): number => this.#readRegister(offset);
   readonly #writeByte = (offset: number, value: number): void => this.#writeRegister(offset, value);
-  readonly #lockedRead = (): void => this.#read();
-  readonly #lockedWrite = (): void => this.#write();
 
   /**
    * @throws {RangeError} when `inputCapacity` is not a positive integer.
@@ -245,32 +235,26 @@ export class Serial implements BusDevice {
   }
 
   read(offset: number, data: Uint8Array): void {
-    this.#offset = offset;
-    this.#data = data;
-    this.#state.locked(this.#lockedRead);
+    this.#state.run(this.#readLocked, offset, data);
   }
 
   write(offset: number, data: Uint8Array): void {
-    this.#offset = offset;
-    this.#data = data;
-    this.#state.locked(this.#lockedWrite);
+    this.#state.run(this.#writeLocked, offset, data);
   }
 
-  /** `read` under the lock. The arguments are taken first, as a callback (output, IRQ line) may re-enter. */
-  #read(): void {
-    const data = this.#data;
-    this.#data = EMPTY;
-    readBytes(this.#offset, data, this.#readByte);
+  /**
+   * `read` and `write` under the lock, bound once: the hot path (LSR polls and THR writes, once
+   * per console character) allocates no closure per access.
+   */
+  readonly #readLocked = (offset: number, data: Uint8Array): void => {
+    readBytes(offset, data, this.#readByte);
     this.#updateIrq();
-  }
+  };
 
-  /** `write` under the lock. */
-  #write(): void {
-    const data = this.#data;
-    this.#data = EMPTY;
-    writeBytes(this.#offset, data, this.#writeByte);
+  readonly #writeLocked = (offset: number, data: Uint8Array): void => {
+    writeBytes(offset, data, this.#writeByte);
     this.#updateIrq();
-  }
+  };
 
   // The registers, as words of the shared state.
   get #ier(): number {

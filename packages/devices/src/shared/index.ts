@@ -7,9 +7,10 @@
  * lock word, a number of Int32 words and a byte region, sizes chosen by the device. The first
  * instance allocates the buffer and resets the registers; another thread constructs the same device
  * class over the same buffer (the device's `state` option) and sees the same device. Every public
- * entry point of a device runs under {@link DeviceState.locked}, so accesses from different threads
- * are serialized. What stays per thread are the callbacks (output, interrupt line, log), which each
- * thread supplies for itself.
+ * entry point of a device runs under {@link DeviceState.locked} (or {@link DeviceState.run}, which
+ * passes arguments to a body bound once, so a guest access allocates no closure), so accesses from
+ * different threads are serialized. What stays per thread are the callbacks (output, interrupt
+ * line, log), which each thread supplies for itself.
  *
  * {@link ByteRing} is a bounded byte FIFO inside a state (the UART's FIFOs, a console's output).
  */
@@ -38,7 +39,7 @@ export class DeviceState {
   /** True when this instance allocated the buffer, i.e. the device must reset its registers. */
   readonly fresh: boolean;
   readonly #lock: Int32Array;
-  /** Nesting depth of `locked` on this instance; an instance lives in one thread, so nesting is re-entry. */
+  /** Nesting depth of `run` on this instance; an instance lives in one thread, so nesting is re-entry. */
   #depth = 0;
 
   /** Bytes of a state with `words` Int32 words and `bytes` bytes. */
@@ -70,13 +71,26 @@ export class DeviceState {
     this.bytes = new Uint8Array(this.buffer, (HEADER_WORDS + words) * 4, bytes);
   }
 
-  /** Runs `body` holding the state's lock (re-entrant within this instance). */
+  /** Runs `body` holding the state's lock and returns its result: {@link DeviceState.run} without arguments. */
   locked<T>(body: () => T): T {
-    if (this.#depth > 0) return body();
+    return this.run(body, undefined);
+  }
+
+  /**
+   * Runs `body(a, b)` holding the state's lock and returns its result. The lock is re-entrant
+   * within this instance (a body may call `run` or `locked` again, e.g. through a device callback)
+   * and is released when the outermost body returns or throws. For hot paths: with `body` bound
+   * once (a field holding an arrow function), a guest access passes its arguments (`offset`,
+   * `data`) straight through and allocates no closure.
+   */
+  run<A, R>(body: (a: A) => R, a: A): R;
+  run<A, B, R>(body: (a: A, b: B) => R, a: A, b: B): R;
+  run<A, B, R>(body: (a: A, b: B) => R, a: A, b?: B): R {
+    if (this.#depth > 0) return body(a, b as B);
     this.#acquire();
     this.#depth = 1;
     try {
-      return body();
+      return body(a, b as B);
     } finally {
       this.#depth = 0;
       this.#release();

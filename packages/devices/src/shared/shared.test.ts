@@ -1,7 +1,8 @@
 /**
  * Tests of the shared device state: the lock serializes real threads (a non-atomic counter
  * incremented under it by three threads ends exact), a second instance over the buffer sees the
- * first's words, a foreign buffer is refused with a located message, and ByteRing is a FIFO.
+ * first's words, a foreign buffer is refused with a located message, `run` passes its arguments
+ * under the same lock (re-entrant, released when the body throws), and ByteRing is a FIFO.
  */
 import { expect, test } from 'vitest';
 import { runTsWorker } from '../testing/threads.ts';
@@ -47,6 +48,61 @@ test('locked is re-entrant within one instance', () => {
   expect(state.locked(() => state.locked(() => 42))).toBe(42);
   // And released afterwards: another instance can take it.
   expect(new DeviceState('dev', 1, 0, state.buffer).locked(() => 1)).toBe(1);
+});
+
+test('run serializes with threads using locked, passing its arguments to a body bound once', async () => {
+  const state = new DeviceState('counter', 2, 0);
+  const rounds = 20_000;
+  const worker = new URL('./testing/counter.worker.ts', import.meta.url);
+  const done = Promise.all([runTsWorker(worker, { state: state.buffer, rounds }), runTsWorker(worker, { state: state.buffer, rounds })]);
+  const add = (words: Int32Array, step: number): void => {
+    const value = words[0]!;
+    words[1] = value;
+    words[0] = words[1]! + step;
+  };
+  for (let i = 0; i < rounds; i++) state.run(add, state.words, 1);
+  await done;
+  expect(state.words[0]).toBe(3 * rounds);
+});
+
+test('run returns the body\'s result and takes one argument or two', () => {
+  const state = new DeviceState('dev', 1, 0);
+  expect(state.run((a: number, b: string) => `${b}${String(a)}`, 7, 'x')).toBe('x7');
+  expect(state.run((a: number) => a * 2, 21)).toBe(42);
+});
+
+test('run is re-entrant within one instance, nested in itself and in locked, and released afterwards', () => {
+  const state = new DeviceState('dev', 1, 0);
+  const other = new DeviceState('dev', 1, 0, state.buffer);
+  const inner = (a: number, b: number): number => state.locked(() => state.run((x: number) => x + b, a));
+  expect(state.run(inner, 40, 2)).toBe(42);
+  expect(state.locked(() => state.run(inner, 1, 2))).toBe(3);
+  expect(other.run((a: number) => a, 1)).toBe(1);
+});
+
+test('the lock is released when the body throws, from run and from locked, nested or not', () => {
+  const state = new DeviceState('dev', 1, 0);
+  const lockWord = new Int32Array(state.buffer, 0, 1);
+  const other = new DeviceState('dev', 1, 0, state.buffer);
+  const fail = (message: string, code: number): never => {
+    throw new Error(`${message} (${String(code)})`);
+  };
+  expect(() => state.run(fail, 'run', 0)).toThrow('run');
+  expect(lockWord[0]).toBe(0);
+  expect(() => state.locked(() => fail('locked', 0))).toThrow('locked');
+  expect(lockWord[0]).toBe(0);
+  // A throw from a nested run leaves the outer one holding the lock until it ends.
+  const outer = state.run((message: string) => {
+    expect(() => state.run(fail, message, 0)).toThrow(message);
+    return lockWord[0];
+  }, 'nested');
+  expect(outer).not.toBe(0);
+  expect(lockWord[0]).toBe(0);
+  expect(() => state.run(() => state.run(fail, 'through', 0), undefined)).toThrow('through');
+  expect(lockWord[0]).toBe(0);
+  // Still usable from both instances.
+  expect(other.run((a: number) => a + 1, 1)).toBe(2);
+  expect(state.run((a: number) => a + 2, 1)).toBe(3);
 });
 
 test('ByteRing keeps order across the wrap, refuses when full, and take() drains in order', () => {
