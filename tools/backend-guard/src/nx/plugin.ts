@@ -189,8 +189,10 @@ function inputsOf(context: CreateNodesContext) {
 
 /**
  * Prints `<sha256> <file>` (or `missing <file>`) for each file argument: the script of the
- * `runtime` input that hashes an app's assets (`node -e '<script>' <files>`, run by Nx through the
- * shell from the workspace root). It holds no single quote, so it is one shell word.
+ * `runtime` input that hashes an app's assets (`node --no-warnings -e '<script>' <files>`, run by Nx
+ * through the shell from the workspace root). It holds no single quote, so it is one shell word.
+ * `--no-warnings`: Nx hashes what the command prints, and a Node warning carries the process id
+ * (e.g. NO_COLOR set beside FORCE_COLOR, as under an outer Nx), which made every run a cache miss.
  */
 const DIGEST_FILES_JS =
   'const{createHash}=require("node:crypto"),{readFileSync}=require("node:fs");' +
@@ -209,7 +211,7 @@ function fileInput(workspaceRoot: string, projectRoot: string, path: string): st
 function appFileInputs(manifest: Manifest, projectRoot: string, workspaceRoot: string): NonNullable<TargetConfiguration['inputs']> {
   const app = manifest.app!;
   const workers = app.workers.flatMap((w) => fileInput(workspaceRoot, projectRoot, w.entry) ?? []);
-  const assets = app.assets.length === 0 ? [] : [{ runtime: `node -e '${DIGEST_FILES_JS}' ${app.assets.map((a) => commandPath(workspaceRoot, a.path)).join(' ')}` }];
+  const assets = app.assets.length === 0 ? [] : [{ runtime: `node --no-warnings -e '${DIGEST_FILES_JS}' ${app.assets.map((a) => commandPath(workspaceRoot, a.path)).join(' ')}` }];
   return [...new Set(workers), ...assets];
 }
 
