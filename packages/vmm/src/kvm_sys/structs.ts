@@ -7,6 +7,8 @@
  *
  * Part of `kvm_sys`: layouts only, no validation beyond sizes and no policy.
  */
+import { KVM_CPUID_FLAG_SIGNIFCANT_INDEX, type CpuidEntry } from '../arch/x86_64/cpuid.ts';
+import type { KvmDtable, KvmSegment } from '../arch/x86_64/gdt.ts';
 
 const le = true;
 
@@ -46,24 +48,8 @@ export function decodeRegs(bytes: Uint8Array): KvmRegs {
 // ---------------------------------------------------------------------------------------------
 // struct kvm_segment (24 bytes), struct kvm_dtable (16 bytes), struct kvm_sregs (312 bytes)
 
-export interface KvmSegment {
-  base: bigint;
-  limit: number;
-  selector: number;
-  type: number;
-  present: number;
-  dpl: number;
-  db: number;
-  s: number;
-  l: number;
-  g: number;
-  avl: number;
-  unusable: number;
-}
-export interface KvmDtable {
-  base: bigint;
-  limit: number;
-}
+// The shapes are arch/x86_64's (pure, it imports nothing), which builds the boot values in them.
+export type { KvmDtable, KvmSegment };
 export const SEGMENT_NAMES = ['cs', 'ds', 'es', 'fs', 'gs', 'ss', 'tr', 'ldt'] as const;
 export type KvmSregs = Record<(typeof SEGMENT_NAMES)[number], KvmSegment> & {
   gdt: KvmDtable;
@@ -177,18 +163,8 @@ export const KVM_LAPIC_SIZE = 1024;
 // ---------------------------------------------------------------------------------------------
 // struct kvm_cpuid2 { u32 nent; u32 padding; struct kvm_cpuid_entry2 entries[]; } (40-byte entries)
 
-export interface CpuidEntry {
-  function: number;
-  index: number;
-  flags: number;
-  eax: number;
-  ebx: number;
-  ecx: number;
-  edx: number;
-}
+export { KVM_CPUID_FLAG_SIGNIFCANT_INDEX, type CpuidEntry };
 export const KVM_CPUID_ENTRY2_SIZE = 40;
-/** `kvm_cpuid_entry2.flags`: the entry depends on `index` (ECX). (The kernel's spelling.) */
-export const KVM_CPUID_FLAG_SIGNIFCANT_INDEX = 1;
 
 /** An empty kvm_cpuid2 whose `nent` says it has room for `capacity` entries (KVM_GET_SUPPORTED_CPUID's argument). */
 export function emptyCpuid2(capacity: number): Uint8Array {
