@@ -76,11 +76,14 @@ export class ConsoleOutput {
 
   /** Pushes one byte: undefined when full, else whether the ring was empty before. */
   #push(byte: number): boolean | undefined {
-    return this.#state.locked(() => {
-      const wasEmpty = this.#ring.length === 0;
-      return this.#ring.push(byte) ? wasEmpty : undefined;
-    });
+    return this.#state.run(this.#pushLocked, byte);
   }
+
+  /** `#push` under the lock (bound once: no closure per byte). */
+  readonly #pushLocked = (byte: number): boolean | undefined => {
+    const wasEmpty = this.#ring.length === 0;
+    return this.#ring.push(byte) ? wasEmpty : undefined;
+  };
 
   /** Consumer: takes everything queued. */
   take(): Uint8Array {
