@@ -38,7 +38,7 @@ describe('parseArgs', () => {
     [['run', '-m', '8', 'k'], /at least 16 MiB/],
     [['run', '-c', '0', 'k'], /--cpus must be between 1 and 254/],
     [['run', '--bogus', 'k'], /bogus/],
-    [['run', '--affinity', 'spread', 'k'], /--affinity must be colocate or none/],
+    [['run', '--affinity', 'spread', 'k'], /--affinity must be one of none, colocate, pin, got "spread"/],
   ])('%j is a usage error', (argv, message) => {
     expect(() => parseArgs(argv)).toThrow(UsageError);
     expect(() => parseArgs(argv)).toThrow(message);

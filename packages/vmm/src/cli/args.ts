@@ -4,6 +4,7 @@
  * or a `UsageError` (exit 2); `src/cli/run.ts` acts on it.
  */
 import { parseArgs as nodeParseArgs } from 'node:util';
+import { AFFINITIES, type Affinity } from '../vcpu/thread.ts';
 
 /** crosvm's defaults: 256 MiB, one vCPU. */
 export const DEFAULT_MEMORY_MIB = 256;
@@ -38,7 +39,8 @@ Options:
       --no-default-params do not add the default kernel parameters
       --kvm PATH          the KVM device (default /dev/kvm)
       --affinity MODE     none (default): the scheduler places the threads; colocate: the main
-                          thread and vCPU 0 are pinned to one CPU, the other vCPUs run anywhere
+                          thread and vCPU 0 are pinned to one CPU, the other vCPUs run anywhere;
+                          pin: vCPU i runs only on the i-th usable CPU (wrapping around)
       --no-tsc-deadline   hide the TSC-deadline timer from the guest (it is shown when KVM emulates it)
       --stats             print boot and exit statistics to stderr at the end
   -h, --help              this help
@@ -67,7 +69,7 @@ export interface RunConfig {
   /** The full kernel command line (defaults, then the user's `-p`s). */
   cmdline: string;
   kvmPath: string;
-  affinity: 'colocate' | 'none';
+  affinity: Affinity;
   tscDeadline: boolean;
   stats: boolean;
 }
@@ -117,8 +119,8 @@ export function parseArgs(argv: readonly string[]): Command {
   const memoryMiB = values.mem === undefined ? DEFAULT_MEMORY_MIB : positiveInt(values.mem, '--mem', 1 << 20);
   if (memoryMiB < 16) throw new UsageError(`--mem must be at least 16 MiB to boot Linux, got ${memoryMiB}`);
   const vcpus = values.cpus === undefined ? DEFAULT_VCPUS : positiveInt(values.cpus, '--cpus', 254);
-  const affinity = values.affinity ?? 'none';
-  if (affinity !== 'colocate' && affinity !== 'none') throw new UsageError(`--affinity must be colocate or none, got ${JSON.stringify(affinity)}`);
+  const affinity = (values.affinity ?? 'none') as Affinity;
+  if (!AFFINITIES.includes(affinity)) throw new UsageError(`--affinity must be one of ${AFFINITIES.join(', ')}, got ${JSON.stringify(affinity)}`);
   const params = [...(values['no-default-params'] ? [] : DEFAULT_KERNEL_PARAMS), ...(values.params ?? [])];
   return {
     command: 'run',

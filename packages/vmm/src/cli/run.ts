@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { KvmError } from '../kvm/error.ts';
 import { AddonLoadError } from '../native/addon.ts';
-import { EXIT_STATUS, describeExit, exitStatus } from '../machine/exit.ts';
+import { EXIT_STATUS, describeExit, describeRegisters, exitStatus } from '../machine/exit.ts';
 import { Machine, type MachineConfig } from '../machine/machine.ts';
 import { parseArgs, USAGE, UsageError, type RunConfig } from './args.ts';
 
@@ -77,6 +77,8 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
   const status = exitStatus(exit);
   if (status !== EXIT_STATUS.ok) {
     say(describeExit(exit));
+    const registers = describeRegisters(exit);
+    if (registers !== undefined) say(registers);
     const tail = machine.consoleTail().filter((l) => l.trim() !== '');
     if (tail.length > 0) say(`last console lines:\n${tail.slice(-6).map((l) => `  | ${l}`).join('\n')}`);
   }
@@ -86,7 +88,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
     const at = (ms: number | undefined) => (ms === undefined ? '-' : `${ms.toFixed(0)} ms`);
     say(`since the process started: VM setup ${at(s.createMs)}-${at(s.setupMs)}, vCPU workers online ${at(s.workersOnlineMs)}, vCPU 0 in KVM_RUN ${at(s.firstRunMs)}, its first exit ${at(s.firstExitMs)}, first console output ${at(s.firstOutputMs)}, end ${at(s.endMs)}`);
     say(`exits ${JSON.stringify(s.exits)}; busiest ports ${s.topPorts.map(([p, n]) => `${p}:${n}`).join(' ')}`);
-    say(s.cpus ? `threads pinned: devices (main thread) on CPU ${s.cpus.main}, ${s.cpus.vcpus.map((c, i) => `vCPU ${i} on ${c.join(',')}`).join(', ')}` : 'threads not pinned');
+    say(s.cpus ? `threads pinned: main thread ${s.cpus.main === undefined ? 'anywhere' : `on CPU ${s.cpus.main}`}, ${s.cpus.vcpus.map((c, i) => `vCPU ${i} on ${c.join(',')}${s.pinErrnos[i] ? ` (failed: errno ${s.pinErrnos[i]})` : ''}`).join(', ')}` : 'threads not pinned');
     if (s.droppedOutput > 0) say(`console output dropped: ${s.droppedOutput} bytes (stdout was not read)`);
     for (const line of s.log) say(`log: ${line}`);
   }

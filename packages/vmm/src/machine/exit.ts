@@ -14,7 +14,7 @@
  * that line and the VMM ends with status 0. The guest's usual way out is `reboot` (exit 0).
  */
 import { KvmInternalError, KvmSystemEvent } from '../kvm_sys/constants.ts';
-import type { VcpuExit } from '../vcpu/thread.ts';
+import type { VcpuExit, VcpuRegisters } from '../vcpu/thread.ts';
 
 export type MachineExit =
   /** The guest reset the machine: i8042 0xFE, 0xcf9, port 0x92 or a KVM reset event. */
@@ -27,10 +27,10 @@ export type MachineExit =
   | { kind: 'signal'; signal: NodeJS.Signals }
   /** The guest kernel panicked (warm-reset flag, or a KVM crash event). */
   | { kind: 'panic'; message: string | undefined }
-  /** KVM_EXIT_SHUTDOWN: a triple fault. */
-  | { kind: 'triple_fault'; vcpu: number }
+  /** KVM_EXIT_SHUTDOWN: a triple fault; the vCPU's registers then, when KVM gave them. */
+  | { kind: 'triple_fault'; vcpu: number; registers?: VcpuRegisters }
   /** KVM could not run the guest: FAIL_ENTRY, INTERNAL_ERROR, a failed KVM_RUN, an unexpected exit. */
-  | { kind: 'kvm_error'; vcpu: number; message: string };
+  | { kind: 'kvm_error'; vcpu: number; message: string; registers?: VcpuRegisters };
 
 export const EXIT_STATUS = {
   ok: 0,
@@ -81,6 +81,24 @@ export function describeExit(exit: MachineExit): string {
   }
 }
 
+const hex = (n: bigint | number) => `0x${n.toString(16)}`;
+
+/**
+ * The crashed vCPU's registers in one line, `vCPU n registers: …` (where the guest was:
+ * rip and the code segment; what it faulted on: cr2; its page tables, modes and tables), or
+ * undefined when the exit carries none.
+ */
+export function describeRegisters(exit: MachineExit): string | undefined {
+  if ((exit.kind !== 'triple_fault' && exit.kind !== 'kvm_error') || exit.registers === undefined) return undefined;
+  const { regs, sregs } = exit.registers;
+  const cs = sregs.cs;
+  return (
+    `vCPU ${exit.vcpu} registers: rip ${hex(regs.rip)} rsp ${hex(regs.rsp)} rflags ${hex(regs.rflags)} cs ${hex(cs.selector)} (${cs.l ? '64-bit' : cs.db ? '32-bit' : '16-bit'}, dpl ${cs.dpl}) ` +
+    `cr0 ${hex(sregs.cr0)} cr2 ${hex(sregs.cr2)} cr3 ${hex(sregs.cr3)} cr4 ${hex(sregs.cr4)} efer ${hex(sregs.efer)} ` +
+    `idt ${hex(sregs.idt.base)}/${hex(sregs.idt.limit)} gdt ${hex(sregs.gdt.base)}/${hex(sregs.gdt.limit)}`
+  );
+}
+
 /** The BIOS warm-reset flag value Linux writes to 0x472 for a warm reboot (panic_warm on a panic). */
 export const WARM_RESET_FLAG = 0x1234;
 export const WARM_RESET_FLAG_ADDRESS = 0x472;
@@ -116,7 +134,7 @@ export function machineExitOf(exit: VcpuExit, panicMessage: () => string | undef
     case 'stopped':
       return undefined;
     case 'shutdown':
-      return { kind: 'triple_fault', vcpu: exit.vcpu };
+      return { kind: 'triple_fault', vcpu: exit.vcpu, ...(exit.registers ? { registers: exit.registers } : {}) };
     case 'system_event':
       if (exit.type === KvmSystemEvent.CRASH) return { kind: 'panic', message: panicMessage() };
       if (exit.type === KvmSystemEvent.RESET) return { kind: 'reboot', via: 'KVM system event RESET' };
@@ -124,13 +142,13 @@ export function machineExitOf(exit: VcpuExit, panicMessage: () => string | undef
     case 'hlt':
       return { kind: 'kvm_error', vcpu: exit.vcpu, message: 'unexpected KVM_EXIT_HLT (the in-kernel irqchip handles HLT)' };
     case 'fail_entry':
-      return { kind: 'kvm_error', vcpu: exit.vcpu, message: `KVM_EXIT_FAIL_ENTRY, hardware entry failure reason 0x${exit.hardwareReason.toString(16)} on CPU ${exit.cpu}` };
+      return { kind: 'kvm_error', vcpu: exit.vcpu, message: `KVM_EXIT_FAIL_ENTRY, hardware entry failure reason 0x${exit.hardwareReason.toString(16)} on CPU ${exit.cpu}`, ...(exit.registers ? { registers: exit.registers } : {}) };
     case 'internal_error': {
       const what = SUBERRORS[exit.suberror] ?? 'unknown';
       const insn = exit.suberror === KvmInternalError.EMULATION ? instructionBytes(exit.data) : undefined;
       const data = exit.data.map((d) => `0x${d.toString(16)}`).join(' ');
       const detail = insn !== undefined ? `, instruction bytes ${insn}` : data ? `, data ${data}` : '';
-      return { kind: 'kvm_error', vcpu: exit.vcpu, message: `KVM_EXIT_INTERNAL_ERROR, suberror ${exit.suberror} (${what})${detail}` };
+      return { kind: 'kvm_error', vcpu: exit.vcpu, message: `KVM_EXIT_INTERNAL_ERROR, suberror ${exit.suberror} (${what})${detail}`, ...(exit.registers ? { registers: exit.registers } : {}) };
     }
     case 'unhandled':
       return { kind: 'kvm_error', vcpu: exit.vcpu, message: `unhandled ${exit.name}` };

@@ -18,7 +18,7 @@ import { Bus, type DeviceLog } from '@tsvmm/devices';
 import { KVM_PIT_SPEAKER_DUMMY, KvmCap } from '../kvm_sys/constants.ts';
 import { GuestMemory, Kvm, type Vcpu, type Vm } from '../kvm/index.ts';
 import { EXIT_COUNT_BYTES, ExitCount } from '../vcpu/channel.ts';
-import { tsWorkerEntry, VcpuSet, type Affinity, type WorkerEntry } from '../vcpu/thread.ts';
+import { tsWorkerEntry, VcpuSet, type Affinity, type CpuPlan, type WorkerEntry } from '../vcpu/thread.ts';
 import { configureVcpu, loadGuest, ramLayout, TSS_ADDRESS, IDENTITY_MAP_ADDRESS, type BootInfo } from './boot.ts';
 import { StdioConsole, type ConsoleStreams } from './console.ts';
 import { ConsoleOutput } from './console_output.ts';
@@ -70,8 +70,10 @@ export interface MachineStats {
   topPorts: [string, number][];
   /** Console bytes dropped because stdout was not read (console_output.ts). */
   droppedOutput: number;
-  /** Where the threads were pinned (`--affinity colocate`), if they were. */
-  cpus: { main: number; vcpus: number[][] } | undefined;
+  /** Where the threads were pinned (`--affinity colocate` or `pin`), if they were. */
+  cpus: CpuPlan | undefined;
+  /** Per vCPU: 0, or the errno with which its worker failed to pin itself. */
+  pinErrnos: number[];
   log: string[];
 }
 
@@ -87,7 +89,7 @@ export class Machine {
   private finished = false;
   private resolveExit!: (exit: MachineExit) => void;
   private readonly exit = new Promise<MachineExit>((resolve) => (this.resolveExit = resolve));
-  readonly stats: MachineStats = { createMs: 0, setupMs: 0, workersOnlineMs: undefined, firstRunMs: undefined, firstExitMs: undefined, firstOutputMs: undefined, endMs: undefined, exits: {}, topPorts: [], droppedOutput: 0, cpus: undefined, log: [] };
+  readonly stats: MachineStats = { createMs: 0, setupMs: 0, workersOnlineMs: undefined, firstRunMs: undefined, firstExitMs: undefined, firstOutputMs: undefined, endMs: undefined, exits: {}, topPorts: [], droppedOutput: 0, cpus: undefined, pinErrnos: [], log: [] };
 
   private constructor(
     private readonly config: MachineConfig,
@@ -223,6 +225,7 @@ export class Machine {
     const online = threads.map((t) => t.onlineAt);
     this.stats.workersOnlineMs = online.every((t) => t !== undefined) ? Math.max(...(online as number[])) : undefined;
     this.stats.cpus = this.vcpuSet?.cpus;
+    this.stats.pinErrnos = threads.map((t) => t.pinErrno);
     this.stats.firstRunMs = threads[0]?.runningAt;
     this.stats.firstExitMs = threads[0]?.firstExitAt;
     const counts = new Int32Array(this.exitCounts);

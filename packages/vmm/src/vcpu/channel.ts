@@ -63,6 +63,8 @@ export const Slot = {
   RUNNING_AT: 10,
   /** Worker: when KVM_RUN first returned, on the same clock as RUNNING_AT (-1 before). */
   FIRST_EXIT_AT: 11,
+  /** Worker: 0, or the errno of pinning itself to `VcpuWorkerData.cpus` (sched_setaffinity). */
+  PIN_ERRNO: 12,
 } as const;
 
 export const State = { STARTING: 0, RUNNING: 1, EXITED: 2 } as const;

@@ -23,6 +23,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { exitName, KvmExit } from '../kvm_sys/constants.ts';
+import type { KvmRegs, KvmSregs } from '../kvm_sys/structs.ts';
 import { KvmError } from '../kvm/error.ts';
 import type { Vcpu } from '../kvm/vcpu.ts';
 import { nativeKvm, type NativeKvm } from '../native/addon.ts';
@@ -36,13 +37,19 @@ export interface ExitHandler {
   mmio(vcpu: number, address: bigint, isWrite: boolean, data: Uint8Array): void;
 }
 
-/** Why a vCPU's loop ended. */
+/** A vCPU's registers where it stopped, read after a crash exit for the report. */
+export interface VcpuRegisters {
+  regs: KvmRegs;
+  sregs: KvmSregs;
+}
+
+/** Why a vCPU's loop ended. Crash exits carry the vCPU's registers when KVM would give them. */
 export type VcpuExit =
   | { kind: 'hlt'; vcpu: number }
   /** KVM_EXIT_SHUTDOWN: a triple fault (or an explicit shutdown without system events). */
-  | { kind: 'shutdown'; vcpu: number }
-  | { kind: 'fail_entry'; vcpu: number; hardwareReason: bigint; cpu: number }
-  | { kind: 'internal_error'; vcpu: number; suberror: number; data: bigint[] }
+  | { kind: 'shutdown'; vcpu: number; registers?: VcpuRegisters }
+  | { kind: 'fail_entry'; vcpu: number; hardwareReason: bigint; cpu: number; registers?: VcpuRegisters }
+  | { kind: 'internal_error'; vcpu: number; suberror: number; data: bigint[]; registers?: VcpuRegisters }
   | { kind: 'system_event'; vcpu: number; type: number }
   /** Another exit reason the VMM does not handle. */
   | { kind: 'unhandled'; vcpu: number; reason: number; name: string }
@@ -177,6 +184,11 @@ export class VcpuThread {
   }
 
   /** When KVM_RUN first returned (any exit, emulated in the worker or not), in ms since this process started. */
+  /** 0, or the errno with which the worker failed to pin itself to its CPUs (`--affinity`). */
+  get pinErrno(): number {
+    return Atomics.load(this.ctl, Slot.PIN_ERRNO);
+  }
+
   get firstExitAt(): number | undefined {
     const at = Atomics.load(this.ctl, Slot.FIRST_EXIT_AT);
     return Atomics.load(this.ctl, Slot.STATE) === State.STARTING || at < 0 ? undefined : at;
@@ -235,15 +247,27 @@ export class VcpuThread {
       case KvmExit.HLT:
         return { kind: 'hlt', vcpu };
       case KvmExit.SHUTDOWN:
-        return { kind: 'shutdown', vcpu };
+        return { kind: 'shutdown', vcpu, ...this.registers() };
       case KvmExit.FAIL_ENTRY:
-        return { kind: 'fail_entry', vcpu, hardwareReason: run.failEntryReason, cpu: run.failEntryCpu };
+        return { kind: 'fail_entry', vcpu, hardwareReason: run.failEntryReason, cpu: run.failEntryCpu, ...this.registers() };
       case KvmExit.INTERNAL_ERROR:
-        return { kind: 'internal_error', vcpu, suberror: run.internalSuberror, data: run.internalData() };
+        return { kind: 'internal_error', vcpu, suberror: run.internalSuberror, data: run.internalData(), ...this.registers() };
       case KvmExit.SYSTEM_EVENT:
         return { kind: 'system_event', vcpu, type: run.systemEventType };
       default:
         return { kind: 'unhandled', vcpu, reason, name: exitName(reason) };
+    }
+  }
+
+  /**
+   * `{ registers }` of this vCPU, read here once its worker has left KVM_RUN; nothing when KVM
+   * refuses (a report of a crash must not fail for want of its details).
+   */
+  private registers(): { registers?: VcpuRegisters } {
+    try {
+      return { registers: { regs: this.vcpu.getRegs(), sregs: this.vcpu.getSregs() } };
+    } catch {
+      return {};
     }
   }
 
@@ -292,20 +316,26 @@ export interface VcpuSetOptions {
  * cross-CPU wake-up. That paid while every exit was handed off (in the nested test VM, 52-56 s to
  * /init instead of 64-71 s); now that the workers emulate their devices themselves and the main
  * thread mostly drains the console, it costs instead (2 boots: 33.7-43.3 s against 24.5-31.3 s
- * for `none` in 4). With one usable CPU both are the same.
+ * for `none` in 4). `pin` pins vCPU i's worker to the i-th CPU the process may use (wrapping
+ * around), as crosvm's `--cpu-affinity` pins vCPU threads, and leaves the main thread unpinned: a
+ * vCPU never moves between CPUs (it does not cure the nested test VM's fault: README, "The test VM
+ * and vCPU placement"). With one usable CPU all three are the same.
  */
-export type Affinity = 'colocate' | 'none';
+export type Affinity = 'colocate' | 'none' | 'pin';
+export const AFFINITIES: readonly Affinity[] = ['none', 'colocate', 'pin'];
 
 export interface CpuPlan {
-  main: number;
+  /** The main thread's CPU, when it is pinned. */
+  main: number | undefined;
   vcpus: number[][];
 }
 
 /** Pins the calling (main) thread for `affinity` and returns each vCPU's CPUs, or undefined. */
 export function cpuPlan(affinity: Affinity, vcpus: number, native: NativeKvm): CpuPlan | undefined {
-  if (affinity !== 'colocate') return undefined;
+  if (affinity === 'none') return undefined;
   const allowed = native.getAffinity(0);
   if (!Array.isArray(allowed) || allowed.length < 2) return undefined;
+  if (affinity === 'pin') return { main: undefined, vcpus: Array.from({ length: vcpus }, (_, i) => [allowed[i % allowed.length]!]) };
   const here = native.getcpu();
   const io = allowed.includes(here) ? here : allowed[0]!;
   if (native.setAffinity(0, [io]) !== 0) return undefined;

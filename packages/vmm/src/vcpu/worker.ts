@@ -49,7 +49,7 @@ export function runVcpuWorker(data: VcpuWorkerData, local?: VcpuLocalDevices): v
     return ioViews[size]!;
   };
   Atomics.store(ctl, Slot.TID, native.gettid());
-  if (data.cpus !== undefined) native.setAffinity(0, data.cpus);
+  if (data.cpus !== undefined) Atomics.store(ctl, Slot.PIN_ERRNO, -Math.min(0, native.setAffinity(0, data.cpus)));
   const epochMs = data.epochMs ?? Date.now();
   Atomics.store(ctl, Slot.FIRST_EXIT_AT, -1);
   Atomics.store(ctl, Slot.RUNNING_AT, Date.now() - epochMs);
