@@ -77,6 +77,8 @@ describe.skipIf(skipWithoutKvm())('vmm run with a tiny bzImage (this machine\'s 
     if (PVM) {
       expect(r.status).toBe(EXIT_STATUS.kvm);
       expect(r.stderr).toMatch(/KVM error on vCPU 0: KVM_EXIT_INTERNAL_ERROR, suberror 1 \(emulation failure\), instruction bytes cc /);
+      // Where it failed: the tiny kernel's 64-bit code, paging on (cr0.PG), long mode (EFER.LMA).
+      expect(r.stderr).toMatch(/vmm: vCPU 0 registers: rip 0x[0-9a-f]+ .*cs 0x[0-9a-f]+ \(64-bit, dpl 0\) cr0 0x8[0-9a-f]{7} .*efer 0x[0-9a-f]*[45cd]0[0-9a-f] /);
     } else {
       expect(r.status).toBe(EXIT_STATUS.tripleFault);
       expect(r.stderr).toMatch(/triple-faulted on vCPU 0 \(KVM_EXIT_SHUTDOWN\)/);

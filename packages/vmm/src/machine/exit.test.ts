@@ -17,16 +17,17 @@ describe('machineExitOf', () => {
     expect(exitStatus(machineExitOf({ kind: 'system_event', vcpu: 0, type: KvmSystemEvent.RESET }, panic)!)).toBe(0);
     expect(exitStatus(machineExitOf({ kind: 'system_event', vcpu: 0, type: KvmSystemEvent.SHUTDOWN }, panic)!)).toBe(0);
   });
-  it('keeps the registers of a triple fault and describes them in one line', () => {
+  it('keeps the registers of a KVM error and describes them in one line', () => {
     const regs = { ...zeroRegs(), rip: 0xffffffff81000123n, rsp: 0xffffc90000003f00n, rflags: 0x10046n };
     const code = { base: 0n, limit: 0xffffffff, selector: 0x10, type: 11, present: 1, dpl: 0, db: 0, s: 1, l: 1, g: 1, avl: 0, unusable: 0 };
     const sregs = { ...decodeSregs(new Uint8Array(KVM_SREGS_SIZE)), cs: code, cr0: 0x80050033n, cr2: 0xdead000n, cr3: 0x1c0a000n, cr4: 0x3606f0n, efer: 0xd01n, idt: { base: 0xfffffe0000000000n, limit: 0xfff }, gdt: { base: 0xfffffe0000001000n, limit: 0x7f } };
-    const e = machineExitOf({ kind: 'shutdown', vcpu: 1, registers: { regs, sregs } }, panic)!;
-    expect(exitStatus(e)).toBe(EXIT_STATUS.tripleFault);
+    const e = machineExitOf({ kind: 'internal_error', vcpu: 1, suberror: 1, data: [], registers: { regs, sregs } }, panic)!;
+    expect(exitStatus(e)).toBe(EXIT_STATUS.kvm);
     expect(describeRegisters(e)).toBe(
       'vCPU 1 registers: rip 0xffffffff81000123 rsp 0xffffc90000003f00 rflags 0x10046 cs 0x10 (64-bit, dpl 0) cr0 0x80050033 cr2 0xdead000 cr3 0x1c0a000 cr4 0x3606f0 efer 0xd01 ' +
         'idt 0xfffffe0000000000/0xfff gdt 0xfffffe0000001000/0x7f',
     );
+    expect(describeRegisters(machineExitOf({ kind: 'internal_error', vcpu: 0, suberror: 1, data: [] }, panic)!)).toBeUndefined();
     expect(describeRegisters(machineExitOf({ kind: 'shutdown', vcpu: 0 }, panic)!)).toBeUndefined();
   });
   it('describes FAIL_ENTRY with the hardware reason (exit 4)', () => {

@@ -27,9 +27,9 @@ export type MachineExit =
   | { kind: 'signal'; signal: NodeJS.Signals }
   /** The guest kernel panicked (warm-reset flag, or a KVM crash event). */
   | { kind: 'panic'; message: string | undefined }
-  /** KVM_EXIT_SHUTDOWN: a triple fault; the vCPU's registers then, when KVM gave them. */
-  | { kind: 'triple_fault'; vcpu: number; registers?: VcpuRegisters }
-  /** KVM could not run the guest: FAIL_ENTRY, INTERNAL_ERROR, a failed KVM_RUN, an unexpected exit. */
+  /** KVM_EXIT_SHUTDOWN: a triple fault. */
+  | { kind: 'triple_fault'; vcpu: number }
+  /** KVM could not run the guest: FAIL_ENTRY, INTERNAL_ERROR, a failed KVM_RUN, an unexpected exit; the vCPU's registers then, when KVM gave them. */
   | { kind: 'kvm_error'; vcpu: number; message: string; registers?: VcpuRegisters };
 
 export const EXIT_STATUS = {
@@ -84,12 +84,12 @@ export function describeExit(exit: MachineExit): string {
 const hex = (n: bigint | number) => `0x${n.toString(16)}`;
 
 /**
- * The crashed vCPU's registers in one line, `vCPU n registers: …` (where the guest was:
- * rip and the code segment; what it faulted on: cr2; its page tables, modes and tables), or
+ * The registers of the vCPU KVM failed on, in one line, `vCPU n registers: …` (where the guest
+ * was: rip and the code segment; its last page fault: cr2; its page tables, modes and tables), or
  * undefined when the exit carries none.
  */
 export function describeRegisters(exit: MachineExit): string | undefined {
-  if ((exit.kind !== 'triple_fault' && exit.kind !== 'kvm_error') || exit.registers === undefined) return undefined;
+  if (exit.kind !== 'kvm_error' || exit.registers === undefined) return undefined;
   const { regs, sregs } = exit.registers;
   const cs = sregs.cs;
   return (
@@ -134,7 +134,7 @@ export function machineExitOf(exit: VcpuExit, panicMessage: () => string | undef
     case 'stopped':
       return undefined;
     case 'shutdown':
-      return { kind: 'triple_fault', vcpu: exit.vcpu, ...(exit.registers ? { registers: exit.registers } : {}) };
+      return { kind: 'triple_fault', vcpu: exit.vcpu };
     case 'system_event':
       if (exit.type === KvmSystemEvent.CRASH) return { kind: 'panic', message: panicMessage() };
       if (exit.type === KvmSystemEvent.RESET) return { kind: 'reboot', via: 'KVM system event RESET' };

@@ -37,17 +37,21 @@ export interface ExitHandler {
   mmio(vcpu: number, address: bigint, isWrite: boolean, data: Uint8Array): void;
 }
 
-/** A vCPU's registers where it stopped, read after a crash exit for the report. */
+/** A vCPU's registers where it stopped, read after a KVM error for the report. */
 export interface VcpuRegisters {
   regs: KvmRegs;
   sregs: KvmSregs;
 }
 
-/** Why a vCPU's loop ended. Crash exits carry the vCPU's registers when KVM would give them. */
+/**
+ * Why a vCPU's loop ended. KVM errors carry the vCPU's registers when KVM would give them; a
+ * SHUTDOWN does not: on AMD, KVM resets the vCPU on a shutdown intercept (the VMCB is undefined
+ * after it), so its registers would show the reset state, not the fault.
+ */
 export type VcpuExit =
   | { kind: 'hlt'; vcpu: number }
   /** KVM_EXIT_SHUTDOWN: a triple fault (or an explicit shutdown without system events). */
-  | { kind: 'shutdown'; vcpu: number; registers?: VcpuRegisters }
+  | { kind: 'shutdown'; vcpu: number }
   | { kind: 'fail_entry'; vcpu: number; hardwareReason: bigint; cpu: number; registers?: VcpuRegisters }
   | { kind: 'internal_error'; vcpu: number; suberror: number; data: bigint[]; registers?: VcpuRegisters }
   | { kind: 'system_event'; vcpu: number; type: number }
@@ -247,7 +251,7 @@ export class VcpuThread {
       case KvmExit.HLT:
         return { kind: 'hlt', vcpu };
       case KvmExit.SHUTDOWN:
-        return { kind: 'shutdown', vcpu, ...this.registers() };
+        return { kind: 'shutdown', vcpu };
       case KvmExit.FAIL_ENTRY:
         return { kind: 'fail_entry', vcpu, hardwareReason: run.failEntryReason, cpu: run.failEntryCpu, ...this.registers() };
       case KvmExit.INTERNAL_ERROR:
@@ -261,7 +265,7 @@ export class VcpuThread {
 
   /**
    * `{ registers }` of this vCPU, read here once its worker has left KVM_RUN; nothing when KVM
-   * refuses (a report of a crash must not fail for want of its details).
+   * refuses (a report of an error must not fail for want of its details).
    */
   private registers(): { registers?: VcpuRegisters } {
     try {
