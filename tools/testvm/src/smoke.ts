@@ -9,7 +9,7 @@
  */
 import { guestCommandLine, parseGuestReport, type GuestReport } from './guest/contract.ts';
 import { GUEST_INITRAMFS_IN_VM, GUEST_KERNEL_IN_VM } from './paths.ts';
-import { runInTestVm, type RunOptions, type RunResult } from './run/run.ts';
+import { NESTED_BOOT_CPUS, runInTestVm, type RunOptions, type RunResult } from './run/run.ts';
 
 /** One boot of the guest by QEMU inside the test VM. */
 export interface SmokeBoot {
@@ -63,7 +63,7 @@ export async function smoke(options: SmokeOptions = {}): Promise<SmokeResult> {
     ...(options.negative === true ? [bootScript('bad', 1, bad, '$(($(date +%s) - 86400))')] : []),
     '',
   ].join('\n');
-  const run = await runInTestVm({ ...options, command: script, workspace: false, timeoutMs: options.timeoutMs ?? 600_000 });
+  const run = await runInTestVm({ ...options, cpus: NESTED_BOOT_CPUS, command: script, workspace: false, timeoutMs: options.timeoutMs ?? 600_000 });
   const boot = (name: string): SmokeBoot | undefined => {
     const m = new RegExp(`^smoke: ${name} qemu-exit=(\\d+) start=([\\d.]+) end=([\\d.]+)$`, 'm').exec(run.output);
     if (m === null) return undefined;

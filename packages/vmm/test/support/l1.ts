@@ -8,7 +8,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildApp } from '@tsvmm/backend-guard';
-import { runInTestVm, type RunResult } from '@tsvmm/testvm';
+import { NESTED_BOOT_CPUS, runInTestVm, type RunResult } from '@tsvmm/testvm';
 
 export const PACKAGE_DIR = fileURLToPath(new URL('../..', import.meta.url));
 export const WORKSPACE_ROOT = join(PACKAGE_DIR, '..', '..');
@@ -50,6 +50,41 @@ export interface BootResult {
   uptime?: number;
   output: string;
   stderr: string;
+  /** The test VM's interrupts during the boot, by /proc/interrupts kind (LOC, RES, CAL, TLB). */
+  irqs?: Record<string, number>;
+  /** Why the driver killed a boot that hung, and where its threads were then. */
+  hang?: HangReport;
+}
+
+/** The driver's report on a boot it killed (l1_boot_driver.mjs `hangReport`). */
+export interface HangReport {
+  /** "no output for N ms" or "still running after N ms". */
+  reason: string;
+  threads: HungThread[];
+  /** The tail of the test VM's kernel log. */
+  testVmLog: string;
+  /** All of it as text: one line per thread, then the kernel log. */
+  text: string;
+}
+
+/** One thread of the hung process, read from /proc twice, 2 s apart. */
+export interface HungThread {
+  tid: string;
+  comm: string;
+  /** /proc state letter: R running, S sleeping, D uninterruptible. */
+  state: string;
+  /** The syscall it is in (ioctl, futex, ...), or "running". */
+  syscall: string;
+  /** Clock ticks (1/100 s) on a CPU, and of those in guest mode, during the 2 s (undefined: new thread). */
+  cpuTicks?: number;
+  guestTicks?: number;
+  /** Its kernel stack, innermost frame first. */
+  stack: string;
+}
+
+/** The threads that are inside KVM_RUN: running guest code (guest-mode ticks) or halted in KVM. */
+export function threadsInKvm(hang: HangReport): HungThread[] {
+  return hang.threads.filter((t) => (t.guestTicks ?? 0) > 0 || (t.syscall === 'ioctl' && /\bkvm_/.test(t.stack)));
 }
 
 export interface DriverRun {
@@ -64,6 +99,7 @@ export async function bootInTestVm(
 ): Promise<DriverRun> {
   const config = { runs, repeat: options.repeat ?? 1, timeoutMs: options.bootTimeoutMs ?? 240_000 };
   const vm = await runInTestVm({
+    cpus: NESTED_BOOT_CPUS, // the guest's 2 vCPUs share one test-VM CPU: see NESTED_BOOT_CPUS
     command: ['node', DRIVER, JSON.stringify(config)],
     timeoutMs: options.timeoutMs ?? 900_000,
     ...(options.files ? { files: options.files } : {}),
