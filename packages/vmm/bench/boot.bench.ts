@@ -11,7 +11,7 @@
  * killed after the driver's hang report (l1_boot_driver.mjs), printed below the table.
  */
 import { parseArgs } from 'node:util';
-import { GUEST_INITRAMFS_IN_VM, GUEST_KERNEL_IN_VM, guestCommandLine, NESTED_BOOT_CPUS } from '@tsvmm/testvm';
+import { GUEST_INITRAMFS_IN_VM, GUEST_KERNEL_IN_VM, guestCommandLine, NESTED_VMM_PREFIX } from '@tsvmm/testvm';
 import { DEFAULT_KERNEL_PARAMS } from '../src/cli/args.ts';
 import { bootInTestVm, stageBundle, type BootResult } from '../test/support/l1.ts';
 
@@ -36,7 +36,7 @@ const allRuns = [
 const runs = values.only === undefined ? allRuns : allRuns.filter((r) => r.name === values.only);
 if (runs.length === 0) throw new Error(`--only must be one of ${allRuns.map((r) => r.name).join(', ')}, got ${JSON.stringify(values.only)}`);
 
-console.log(`booting ${GUEST_KERNEL_IN_VM} with ${cpus} vCPUs and ${mem} MiB, ${repeat}x each, inside the test VM (${NESTED_BOOT_CPUS} CPU)\ncommand line: ${cmdline}`);
+console.log(`booting ${GUEST_KERNEL_IN_VM} with ${cpus} vCPUs and ${mem} MiB, ${repeat}x each, inside the test VM, each VMM under \`${NESTED_VMM_PREFIX.join(' ')}\`\ncommand line: ${cmdline}`);
 const { results, vm } = await bootInTestVm(runs, { repeat, onOutput: (t) => process.stdout.write(t.split('\n').filter((l) => l.startsWith('BOOT-DRIVER:')).map((l) => `${l}\n`).join('')) });
 if (!vm.kvm) throw new Error('the test VM has no /dev/kvm');
 

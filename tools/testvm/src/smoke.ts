@@ -9,7 +9,7 @@
  */
 import { guestCommandLine, parseGuestReport, type GuestReport } from './guest/contract.ts';
 import { GUEST_INITRAMFS_IN_VM, GUEST_KERNEL_IN_VM } from './paths.ts';
-import { NESTED_BOOT_CPUS, runInTestVm, type RunOptions, type RunResult } from './run/run.ts';
+import { NESTED_VMM_PREFIX, runInTestVm, type RunOptions, type RunResult } from './run/run.ts';
 
 /** One boot of the guest by QEMU inside the test VM. */
 export interface SmokeBoot {
@@ -43,7 +43,7 @@ const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 function bootScript(name: string, smp: number, append: string, nowExpr: string): string {
   return [
     'read -r A _ </proc/uptime',
-    `qemu-system-x86_64 -enable-kvm -cpu host -smp ${smp} -m 256 -nographic -no-reboot -nic none ` +
+    `${NESTED_VMM_PREFIX.join(' ')} qemu-system-x86_64 -enable-kvm -cpu host -smp ${smp} -m 256 -nographic -no-reboot -nic none ` +
       `-kernel ${GUEST_KERNEL_IN_VM} -initrd ${GUEST_INITRAMFS_IN_VM} -append ${q(append)}" testvm.now=${nowExpr}" >"$TESTVM_OUT/${name}.log" 2>&1`,
     'RC=$?',
     'read -r B _ </proc/uptime',
@@ -63,7 +63,7 @@ export async function smoke(options: SmokeOptions = {}): Promise<SmokeResult> {
     ...(options.negative === true ? [bootScript('bad', 1, bad, '$(($(date +%s) - 86400))')] : []),
     '',
   ].join('\n');
-  const run = await runInTestVm({ ...options, cpus: NESTED_BOOT_CPUS, command: script, workspace: false, timeoutMs: options.timeoutMs ?? 600_000 });
+  const run = await runInTestVm({ ...options, command: script, workspace: false, timeoutMs: options.timeoutMs ?? 600_000 });
   const boot = (name: string): SmokeBoot | undefined => {
     const m = new RegExp(`^smoke: ${name} qemu-exit=(\\d+) start=([\\d.]+) end=([\\d.]+)$`, 'm').exec(run.output);
     if (m === null) return undefined;

@@ -8,7 +8,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildApp } from '@tsvmm/backend-guard';
-import { NESTED_BOOT_CPUS, runInTestVm, type RunResult } from '@tsvmm/testvm';
+import { NESTED_VMM_PREFIX, runInTestVm, type RunResult } from '@tsvmm/testvm';
 
 export const PACKAGE_DIR = fileURLToPath(new URL('../..', import.meta.url));
 export const WORKSPACE_ROOT = join(PACKAGE_DIR, '..', '..');
@@ -97,9 +97,10 @@ export async function bootInTestVm(
   runs: readonly BootRun[],
   options: { repeat?: number; timeoutMs?: number; bootTimeoutMs?: number; files?: Record<string, Buffer | string>; onOutput?: (text: string) => void } = {},
 ): Promise<DriverRun> {
-  const config = { runs, repeat: options.repeat ?? 1, timeoutMs: options.bootTimeoutMs ?? 240_000 };
+  // Every VMM runs on the test VM's first CPU (see NESTED_VMM_PREFIX); the guest keeps its vCPUs.
+  const pinned = runs.map((r) => ({ ...r, argv: [...NESTED_VMM_PREFIX, ...r.argv] }));
+  const config = { runs: pinned, repeat: options.repeat ?? 1, timeoutMs: options.bootTimeoutMs ?? 240_000 };
   const vm = await runInTestVm({
-    cpus: NESTED_BOOT_CPUS, // the guest's 2 vCPUs share one test-VM CPU: see NESTED_BOOT_CPUS
     command: ['node', DRIVER, JSON.stringify(config)],
     timeoutMs: options.timeoutMs ?? 900_000,
     ...(options.files ? { files: options.files } : {}),

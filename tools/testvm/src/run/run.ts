@@ -55,7 +55,7 @@ export interface RunOptions {
   cwd?: string;
   /** whole run, boot included; default 300 000 ms. On timeout QEMU is killed and `TestVmError('timeout')` thrown. */
   timeoutMs?: number;
-  /** vCPUs of the test VM (TCG threads); default 2. Booting a multi-vCPU guest: `NESTED_BOOT_CPUS`. */
+  /** vCPUs of the test VM (TCG threads); default 2. A VMM booting a multi-vCPU guest: `NESTED_VMM_PREFIX`. */
   cpus?: number;
   /** memory of the test VM in MiB; default 2048 */
   memoryMiB?: number;
@@ -117,12 +117,14 @@ function validGuestPath(p: string, what: string): string {
 }
 
 /**
- * The test VM's CPU count for booting a multi-vCPU guest under its nested KVM: 1. When the guest's
- * vCPUs run on two of the test VM's CPUs (pinned or not), guests of any VMM, QEMU's too, often
- * triple-fault or hang inside KVM; with everything on one CPU none of ours did (packages/vmm
- * README, "The test VM and vCPU placement"). The guest keeps its vCPUs; they share the one CPU.
+ * The command prefix that keeps a VMM booting a multi-vCPU guest under the test VM's KVM on the
+ * test VM's first CPU (busybox `taskset`, which execs the command: same pid). When the guest's
+ * vCPUs run on both of the test VM's CPUs, pinned or not, guests of any VMM, QEMU's too, often
+ * triple-fault or hang inside KVM; with the VMM on one CPU none of ours did, and the other CPU
+ * keeps the test VM responsive (in a 1-CPU test VM the whole test VM hung twice). See
+ * packages/vmm's README, "The test VM and vCPU placement". The guest keeps its vCPUs.
  */
-export const NESTED_BOOT_CPUS = 1;
+export const NESTED_VMM_PREFIX: readonly string[] = ['taskset', '-c', '0'];
 
 /** Runs `options.command` in the test VM; see the module doc. */
 export async function runInTestVm(options: RunOptions): Promise<RunResult> {
