@@ -5,17 +5,20 @@
  * start to the /init's first console line; the guest's own uptime at /init is shown beside it.
  * Goal: ours at most QEMU's (ratio ≤ 1).
  *
- *   pnpm exec tsx packages/vmm/bench/boot.bench.ts [--repeat 3] [--cpus 2] [--mem 256] [--only tsvmm|qemu] [-- vmm options]
+ *   pnpm exec tsx packages/vmm/bench/boot.bench.ts [--repeat 3] [--cpus 2] [--mem 256] [--only tsvmm|qemu] [--unpinned] [-- vmm options]
  *
- * `--only` boots one of the two (no ratio): for counting how often boots fail. A boot that hangs is
- * killed after the driver's hang report (l1_boot_driver.mjs), printed below the table.
+ * Each VMM runs on the test VM's first CPU, as in the boot test (`NESTED_VMM_PREFIX`); with
+ * `--unpinned` it may use both (its vCPUs in parallel, but then guests often die: README, "The
+ * test VM and vCPU placement"). `--only` boots one of the two (no ratio): for counting how often
+ * boots fail. A boot that hangs is killed after the driver's hang report (l1_boot_driver.mjs),
+ * printed below the table.
  */
 import { parseArgs } from 'node:util';
 import { GUEST_INITRAMFS_IN_VM, GUEST_KERNEL_IN_VM, guestCommandLine, NESTED_VMM_PREFIX } from '@tsvmm/testvm';
 import { DEFAULT_KERNEL_PARAMS } from '../src/cli/args.ts';
 import { bootInTestVm, stageBundle, type BootResult } from '../test/support/l1.ts';
 
-const { values, positionals: extra } = parseArgs({ allowPositionals: true, options: { repeat: { type: 'string', default: '3' }, cpus: { type: 'string', default: '2' }, mem: { type: 'string', default: '256' }, only: { type: 'string' } } });
+const { values, positionals: extra } = parseArgs({ allowPositionals: true, options: { repeat: { type: 'string', default: '3' }, cpus: { type: 'string', default: '2' }, mem: { type: 'string', default: '256' }, only: { type: 'string' }, unpinned: { type: 'boolean' } } });
 const repeat = Number(values.repeat);
 const cpus = Number(values.cpus);
 const mem = Number(values.mem);
@@ -36,8 +39,8 @@ const allRuns = [
 const runs = values.only === undefined ? allRuns : allRuns.filter((r) => r.name === values.only);
 if (runs.length === 0) throw new Error(`--only must be one of ${allRuns.map((r) => r.name).join(', ')}, got ${JSON.stringify(values.only)}`);
 
-console.log(`booting ${GUEST_KERNEL_IN_VM} with ${cpus} vCPUs and ${mem} MiB, ${repeat}x each, inside the test VM, each VMM under \`${NESTED_VMM_PREFIX.join(' ')}\`\ncommand line: ${cmdline}`);
-const { results, vm } = await bootInTestVm(runs, { repeat, onOutput: (t) => process.stdout.write(t.split('\n').filter((l) => l.startsWith('BOOT-DRIVER:')).map((l) => `${l}\n`).join('')) });
+console.log(`booting ${GUEST_KERNEL_IN_VM} with ${cpus} vCPUs and ${mem} MiB, ${repeat}x each, inside the test VM, ${values.unpinned ? 'each VMM on any of its CPUs' : `each VMM under \`${NESTED_VMM_PREFIX.join(' ')}\``}\ncommand line: ${cmdline}`);
+const { results, vm } = await bootInTestVm(runs, { repeat, unpinned: values.unpinned === true, onOutput: (t) => process.stdout.write(t.split('\n').filter((l) => l.startsWith('BOOT-DRIVER:')).map((l) => `${l}\n`).join('')) });
 if (!vm.kvm) throw new Error('the test VM has no /dev/kvm');
 
 const median = (xs: number[]) => {
