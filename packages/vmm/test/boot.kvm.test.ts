@@ -67,6 +67,7 @@ describe('boot in the test VM (nested KVM)', () => {
       // The short checks run first, in the same test VM as the first Linux boot (again only if flaky).
       const runs = panic === undefined ? [...checks, linuxRun] : [linuxRun];
       let flake: string | undefined;
+      let vmFailure = '';
       try {
         const { results, vm } = await bootInTestVm(runs, { files, bootTimeoutMs: BOOT_TIMEOUT_MS, timeoutMs: TEST_VM_TIMEOUT_MS });
         expect(vm.kvm, 'the test VM has /dev/kvm').toBe(true);
@@ -84,10 +85,11 @@ describe('boot in the test VM (nested KVM)', () => {
         const testVmDied = error instanceof TestVmError && (error.code === 'no-result' || error.code === 'timeout');
         if (!testVmDied && !(error instanceof Error && /wrote no results/.test(error.message))) throw error;
         flake = `the test VM itself died or stopped responding: ${(error as Error).message.split('\n')[0]}`;
+        vmFailure = (error as Error).message;
         linux = undefined;
       }
       if (flake === undefined) break;
-      console.warn(`KNOWN FLAKE (attempt ${attempt} of ${ATTEMPTS}): ${flake}.${linux ? ` ${details(linux, 1500)}` : ''}`);
+      console.warn(`KNOWN FLAKE (attempt ${attempt} of ${ATTEMPTS}): ${flake}.${linux ? ` ${details(linux, 1500)}` : `\n${vmFailure}`}`);
       if (attempt === ATTEMPTS) throw new Error(`the known nested-VM flake hit all ${ATTEMPTS} attempts; the last: ${flake}`);
     }
     const report = parseGuestReport(linux!.output);
