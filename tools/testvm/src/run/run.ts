@@ -121,7 +121,8 @@ function validGuestPath(p: string, what: string): string {
  * test VM's first CPU (busybox `taskset`, which execs the command: same pid). When the guest's
  * vCPUs run on both of the test VM's CPUs, pinned or not, guests of any VMM, QEMU's too, often
  * triple-fault or hang inside KVM; with the VMM on one CPU none of ours did, and the other CPU
- * keeps the test VM responsive (in a 1-CPU test VM the whole test VM hung twice). See
+ * keeps the test VM responsive (in a 1-CPU test VM the whole test VM hung twice; pinned, once in
+ * 13 runs). See
  * packages/vmm's README, "The test VM and vCPU placement". The guest keeps its vCPUs.
  */
 export const NESTED_VMM_PREFIX: readonly string[] = ['taskset', '-c', '0'];
