@@ -16,7 +16,7 @@
 import { parseArgs } from 'node:util';
 import { GUEST_INITRAMFS_IN_VM, GUEST_KERNEL_IN_VM, guestCommandLine, NESTED_VMM_PREFIX } from '@tsvmm/testvm';
 import { DEFAULT_KERNEL_PARAMS } from '../src/cli/args.ts';
-import { bootInTestVm, stageBundle, type BootResult } from '../test/support/l1.ts';
+import { bootInTestVm, describeBoot, stageBundle, type BootResult } from '../test/support/l1.ts';
 
 const { values, positionals: extra } = parseArgs({ allowPositionals: true, options: { repeat: { type: 'string', default: '3' }, cpus: { type: 'string', default: '2' }, mem: { type: 'string', default: '256' }, only: { type: 'string' }, unpinned: { type: 'boolean' } } });
 const repeat = Number(values.repeat);
@@ -78,4 +78,4 @@ for (const r of of('tsvmm').filter(ok)) {
   const stats = r.stderr.split('\n').filter((l) => l.startsWith('vmm: since') || l.startsWith('vmm: exits') || l.startsWith('vmm: threads'));
   if (stats.length > 0) console.log(`\ntsvmm #${r.iteration} --stats:\n${stats.join('\n')}`);
 }
-for (const r of results.filter((r) => !ok(r))) console.log(`\n${r.name} #${r.iteration} did not reach /init (exit ${r.exitCode ?? r.signal ?? r.error}):\n${r.stderr}\n${r.output.slice(-2000)}${r.hang ? `\nhung: ${r.hang.text}` : ''}`);
+for (const r of results.filter((r) => !ok(r))) console.log(`\n${r.name} #${r.iteration} did not reach /init (exit ${r.exitCode ?? r.signal ?? r.error}):\n${describeBoot(r, 2000)}`);

@@ -17,7 +17,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { GUEST_INITRAMFS_IN_VM, GUEST_KERNEL_IN_VM, guestCommandLine, parseGuestReport, TestVmError } from '@tsvmm/testvm';
-import { bootInTestVm, stageBundle, threadsInKvm, type BootResult } from './support/l1.ts';
+import { bootInTestVm, describeBoot, stageBundle, threadsInKvm, type BootResult } from './support/l1.ts';
 import { tinyBzImage } from './support/tiny_kernel.ts';
 
 const TINY_IN_VM = '/tmp/tiny-triple-fault.bzImage';
@@ -43,11 +43,6 @@ function knownFlake(boot: BootResult, vcpus: number): string | undefined {
     return `the Linux guest hung (${boot.hang!.reason}) with all ${vcpus} vCPU threads inside KVM_RUN (${running} running guest code, ${inKvm.length - running} halted)`;
   }
   return undefined;
-}
-
-/** A boot's stderr, the last `tail` characters of its console and its hang report, for messages. */
-function details(boot: BootResult, tail: number): string {
-  return `VMM stderr:\n${boot.stderr}\nconsole tail:\n${boot.output.slice(-tail)}${boot.hang ? `\nhung: ${boot.hang.text}` : ''}`;
 }
 
 describe('boot in the test VM (nested KVM)', () => {
@@ -89,11 +84,11 @@ describe('boot in the test VM (nested KVM)', () => {
         linux = undefined;
       }
       if (flake === undefined) break;
-      console.warn(`KNOWN FLAKE (attempt ${attempt} of ${ATTEMPTS}): ${flake}.${linux ? ` ${details(linux, 1500)}` : `\n${vmFailure}`}`);
+      console.warn(`KNOWN FLAKE (attempt ${attempt} of ${ATTEMPTS}): ${flake}.${linux ? ` ${describeBoot(linux, 1500)}` : `\n${vmFailure}`}`);
       if (attempt === ATTEMPTS) throw new Error(`the known nested-VM flake hit all ${ATTEMPTS} attempts; the last: ${flake}`);
     }
     const report = parseGuestReport(linux!.output);
-    const summary = `exit ${linux!.exitCode ?? linux!.signal}; ${details(linux!, 3000)}`;
+    const summary = `exit ${linux!.exitCode ?? linux!.signal}; ${describeBoot(linux!, 3000)}`;
     expect(report.result, summary).toBe('pass');
     expect(report.cpus).toMatchObject({ online: VCPUS, ok: true });
     expect(report.clock?.ok).toBe(true);

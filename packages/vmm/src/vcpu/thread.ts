@@ -187,12 +187,12 @@ export class VcpuThread {
     return Atomics.load(this.ctl, Slot.STATE) === State.STARTING ? undefined : Atomics.load(this.ctl, Slot.RUNNING_AT);
   }
 
-  /** When KVM_RUN first returned (any exit, emulated in the worker or not), in ms since this process started. */
   /** 0, or the errno with which the worker failed to pin itself to its CPUs (`--affinity`). */
   get pinErrno(): number {
     return Atomics.load(this.ctl, Slot.PIN_ERRNO);
   }
 
+  /** When KVM_RUN first returned (any exit, emulated in the worker or not), in ms since this process started. */
   get firstExitAt(): number | undefined {
     const at = Atomics.load(this.ctl, Slot.FIRST_EXIT_AT);
     return Atomics.load(this.ctl, Slot.STATE) === State.STARTING || at < 0 ? undefined : at;

@@ -87,6 +87,11 @@ export function threadsInKvm(hang: HangReport): HungThread[] {
   return hang.threads.filter((t) => (t.guestTicks ?? 0) > 0 || (t.syscall === 'ioctl' && /\bkvm_/.test(t.stack)));
 }
 
+/** A boot's stderr, the last `tail` characters of its console and its hang report, for messages. */
+export function describeBoot(boot: BootResult, tail: number): string {
+  return `VMM stderr:\n${boot.stderr}\nconsole tail:\n${boot.output.slice(-tail)}${boot.hang ? `\nhung: ${boot.hang.text}` : ''}`;
+}
+
 export interface DriverRun {
   results: BootResult[];
   vm: RunResult;

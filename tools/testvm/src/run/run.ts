@@ -118,12 +118,11 @@ function validGuestPath(p: string, what: string): string {
 
 /**
  * The command prefix that keeps a VMM booting a multi-vCPU guest under the test VM's KVM on the
- * test VM's first CPU (busybox `taskset`, which execs the command: same pid). When the guest's
- * vCPUs run on both of the test VM's CPUs, pinned or not, guests of any VMM, QEMU's too, often
- * triple-fault or hang inside KVM; with the VMM on one CPU none of ours did, and the other CPU
- * keeps the test VM responsive (in a 1-CPU test VM the whole test VM hung twice; pinned, once in
- * 13 runs). See
- * packages/vmm's README, "The test VM and vCPU placement". The guest keeps its vCPUs.
+ * test VM's first CPU (busybox `taskset`, which execs the command: same pid). The guest keeps its
+ * vCPUs. When they run on both of the test VM's CPUs, pinned or not, guests of any VMM, QEMU's too,
+ * often triple-fault or hang inside KVM; with the VMM on one CPU none of ours did, and the other
+ * CPU keeps the test VM responsive (in a 1-CPU test VM the whole test VM hung twice; pinned, once
+ * in 13 runs). See packages/vmm's README, "The test VM and vCPU placement".
  */
 export const NESTED_VMM_PREFIX: readonly string[] = ['taskset', '-c', '0'];
 
