@@ -6,7 +6,11 @@
  * - Producers: the vCPU workers, inside the UART's THR write, i.e. under the UART's own lock, so
  *   bytes keep the guest's order whichever vCPU writes them.
  * - Consumer: the main thread (`pump`), woken through `Atomics.waitAsync` when a byte lands in an
- *   empty ring.
+ *   empty ring, then taking what gathered every `batchMs` (10 ms) until the ring stays empty. A guest
+ *   writes its console a byte at a time (two exits per byte), so a consumer that took each byte as
+ *   it landed would wake once per byte: with the VMM's threads on one CPU (the boot test's
+ *   placement) those wake-ups cost the main thread more CPU than the vCPU spent on the boot
+ *   (packages/vmm/README.md, "Where the time goes").
  * - A full ring (the host is not reading stdout fast enough): the producer waits up to
  *   `fullWaitMs` (200 ms) for room, then drops the byte and counts it (`dropped`, reported by `--stats`).
  *   It never waits for good: the main thread may itself be waiting for the UART's lock to queue
@@ -27,6 +31,8 @@ export interface ConsoleOutputOptions {
   capacity?: number;
   /** How long a producer waits for room in a full ring before it drops a byte (default 200 ms). */
   fullWaitMs?: number;
+  /** How long `pump` lets output gather after a wake-up or a batch before it takes again (default 10 ms). */
+  batchMs?: number;
 }
 
 export class ConsoleOutput {
@@ -34,6 +40,7 @@ export class ConsoleOutput {
   readonly #ring: ByteRing;
   readonly #words: Int32Array;
   readonly #fullWaitMs: number;
+  readonly #batchMs: number;
 
   /** A new ring, or (with `buffer`) the ring another thread made. */
   constructor(buffer?: SharedArrayBuffer, options: ConsoleOutputOptions = {}) {
@@ -42,6 +49,7 @@ export class ConsoleOutput {
     this.#ring = new ByteRing(this.#state, Word.HEAD, 0, capacity);
     this.#words = this.#state.words;
     this.#fullWaitMs = options.fullWaitMs ?? 200;
+    this.#batchMs = options.batchMs ?? 10;
   }
 
   /** The buffer to hand to another thread. */
@@ -103,13 +111,13 @@ export class ConsoleOutput {
       const bytes = this.take();
       if (bytes.length > 0) sink(bytes);
       if (Atomics.load(words, Word.STOP) !== 0) return;
-      if (bytes.length > 0) {
-        // Let the event loop run (stdout, stdin, timers) before looking again.
-        await new Promise((resolve) => setImmediate(resolve));
-        continue;
+      if (bytes.length === 0) {
+        const wait = waitAsync(words, Word.SEQ, seq);
+        if (wait.async) await wait.value;
+        if (Atomics.load(words, Word.STOP) !== 0) continue;
       }
-      const wait = waitAsync(words, Word.SEQ, seq);
-      if (wait.async) await wait.value;
+      // Let the rest of the line gather (and the event loop run) before taking again.
+      await new Promise((resolve) => setTimeout(resolve, this.#batchMs));
     }
   }
 
