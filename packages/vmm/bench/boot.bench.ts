@@ -75,7 +75,7 @@ const ratio = (a: number, b: number) => (a / b).toFixed(2);
 const [ours, qemu] = rows;
 if (rows.length === 2 && ours && qemu) console.log(`ratio tsvmm/qemu: to /init ${ratio(ours.toInitMs, qemu.toInitMs)} (goal: ≤ 1); to the kernel banner ${ratio(ours.toKernelMs, qemu.toKernelMs)}; banner to /init ${ratio(ours.toInitMs - ours.toKernelMs, qemu.toInitMs - qemu.toKernelMs)}; guest uptime ${ratio(ours.uptimeS, qemu.uptimeS)}`);
 for (const r of of('tsvmm').filter(ok)) {
-  const stats = r.stderr.split('\n').filter((l) => l.startsWith('vmm: since') || l.startsWith('vmm: exits') || l.startsWith('vmm: threads'));
+  const stats = r.stderr.split('\n').filter((l) => l.startsWith('vmm: since') || l.startsWith('vmm: exits') || l.startsWith('vmm: threads') || l.startsWith('vmm: CPU time'));
   if (stats.length > 0) console.log(`\ntsvmm #${r.iteration} --stats:\n${stats.join('\n')}`);
 }
 for (const r of results.filter((r) => !ok(r))) console.log(`\n${r.name} #${r.iteration} did not reach /init (exit ${r.exitCode ?? r.signal ?? r.error}):\n${describeBoot(r, 2000)}`);

@@ -25,6 +25,7 @@ import { ConsoleOutput } from './console_output.ts';
 import { LegacyDevices, type DeviceEvent, type VcpuDevicesData } from './devices.ts';
 import { describeExit, machineExitOf, WARM_RESET_FLAG, WARM_RESET_FLAG_ADDRESS, type MachineExit } from './exit.ts';
 import { BusExitHandler } from './io.ts';
+import { processThreads, threadCpu, type ThreadCpu } from './thread_cpu.ts';
 
 /**
  * The vCPU workers' script: `vcpu_main.ts` from sources (tests, tsx), or the app build's
@@ -74,7 +75,16 @@ export interface MachineStats {
   cpus: CpuPlan | undefined;
   /** Per vCPU: 0, or the errno with which its worker failed to pin itself. */
   pinErrnos: number[];
+  /** CPU time by thread when the VM ended (thread_cpu.ts); undefined without /proc. */
+  threadCpu: MachineThreadCpu | undefined;
   log: string[];
+}
+
+/** CPU time of the main thread, each vCPU's worker, and the process's other threads together (the runtime's helpers). */
+export interface MachineThreadCpu {
+  main: ThreadCpu;
+  vcpus: (ThreadCpu | undefined)[];
+  others: { threads: number; userMs: number; systemMs: number };
 }
 
 export class Machine {
@@ -89,7 +99,7 @@ export class Machine {
   private finished = false;
   private resolveExit!: (exit: MachineExit) => void;
   private readonly exit = new Promise<MachineExit>((resolve) => (this.resolveExit = resolve));
-  readonly stats: MachineStats = { createMs: 0, setupMs: 0, workersOnlineMs: undefined, firstRunMs: undefined, firstExitMs: undefined, firstOutputMs: undefined, endMs: undefined, exits: {}, topPorts: [], droppedOutput: 0, cpus: undefined, pinErrnos: [], log: [] };
+  readonly stats: MachineStats = { createMs: 0, setupMs: 0, workersOnlineMs: undefined, firstRunMs: undefined, firstExitMs: undefined, firstOutputMs: undefined, endMs: undefined, exits: {}, topPorts: [], droppedOutput: 0, cpus: undefined, pinErrnos: [], threadCpu: undefined, log: [] };
 
   private constructor(
     private readonly config: MachineConfig,
@@ -218,6 +228,7 @@ export class Machine {
 
   /** Stops every vCPU, restores the terminal, releases KVM objects. */
   private async shutdown(): Promise<void> {
+    this.stats.threadCpu = this.threadCpu();
     this.console.stop();
     await this.vcpuSet?.stop();
     this.consoleOutput.stop();
@@ -238,6 +249,23 @@ export class Machine {
     this.vm.close();
     this.kvm.close();
     this.memory.release();
+  }
+
+  /** CPU time by thread, read while the vCPU workers still exist. */
+  private threadCpu(): MachineThreadCpu | undefined {
+    const main = threadCpu(this.kvm.native.gettid());
+    if (main === undefined) return undefined;
+    const vcpus = (this.vcpuSet?.threads ?? []).map((t) => (t.tid === 0 ? undefined : threadCpu(t.tid)));
+    const known = new Set([main.tid, ...vcpus.map((c) => c?.tid)]);
+    const others = { threads: 0, userMs: 0, systemMs: 0 };
+    for (const tid of processThreads()) {
+      const cpu = known.has(tid) ? undefined : threadCpu(tid);
+      if (cpu === undefined) continue;
+      others.threads++;
+      others.userMs += cpu.userMs + cpu.guestMs;
+      others.systemMs += cpu.systemMs;
+    }
+    return { main, vcpus, others };
   }
 
   /** The tail of the guest's console, for error messages. */

@@ -187,6 +187,11 @@ export class VcpuThread {
     return Atomics.load(this.ctl, Slot.STATE) === State.STARTING ? undefined : Atomics.load(this.ctl, Slot.RUNNING_AT);
   }
 
+  /** The worker's kernel thread id (0 before it started). */
+  get tid(): number {
+    return Atomics.load(this.ctl, Slot.TID);
+  }
+
   /** 0, or the errno with which the worker failed to pin itself to its CPUs (`--affinity`). */
   get pinErrno(): number {
     return Atomics.load(this.ctl, Slot.PIN_ERRNO);
