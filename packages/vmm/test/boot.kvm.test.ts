@@ -94,6 +94,12 @@ describe('boot in the test VM (nested KVM)', () => {
     expect(report.clock?.ok).toBe(true);
     expect(report.rebooting).toBe(true);
     expect(linux!.exitCode, summary).toBe(0);
+    // PCI configuration cycles work through the coalesced CONFIG_ADDRESS (devices.ts COALESCED_PORTS):
+    // Linux found the host bridge, and its address writes to 0xCF8 mostly did not exit.
+    expect(linux!.output).toContain('pci 0000:00:00.0: [8086:1237] type 00 class 0x060000');
+    const exitsAt = (port: string) => Number(new RegExp(`busiest ports .*\\b${port}:(\\d+)`).exec(linux!.stderr)?.[1] ?? 0);
+    expect(exitsAt('0xcfc'), linux!.stderr).toBeGreaterThan(0);
+    expect(exitsAt('0xcf8'), linux!.stderr).toBeLessThan(exitsAt('0xcfc') / 2);
     console.log(
       `boot to /init with tsvmm in the test VM: ${linux!.markerMs?.toFixed(0)} ms wall (guest uptime at /init ${report.uptime} s), ` +
         `VMM exit after ${linux!.totalMs.toFixed(0)} ms\n${linux!.stderr}`,

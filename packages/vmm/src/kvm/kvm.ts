@@ -61,6 +61,16 @@ export class Kvm {
     if (missing.length > 0) throw new KvmError('missing_capability', 'KVM_CHECK_EXTENSION', `missing ${missing.map((n) => `KVM_CAP_${n}`).join(', ')}`);
   }
 
+  /**
+   * The page of every vCPU's mapping that holds the VM's coalesced ring, when KVM can coalesce port
+   * writes (KVM_CAP_COALESCED_PIO; KVM_CAP_COALESCED_MMIO answers the page); else undefined.
+   */
+  coalescedRingPage(): number | undefined {
+    if (this.checkExtension(KvmCap.COALESCED_PIO) <= 0) return undefined;
+    const page = this.checkExtension(KvmCap.COALESCED_MMIO);
+    return page > 0 ? page : undefined;
+  }
+
   /** KVM_GET_VCPU_MMAP_SIZE: the size of each vCPU's kvm_run mapping. */
   vcpuMmapSize(): number {
     this.check();

@@ -1,9 +1,10 @@
 /**
  * `Vm`: one KVM VM fd, as crosvm's `kvm::Vm`: memory slots, the TSS and identity-map addresses,
- * the in-kernel irqchip (PIC + IOAPIC) and PIT, IRQ lines, and vCPU creation. Every ioctl is
- * checked. IRQ lines may be driven from any thread: the devices emulated on each vCPU's worker
+ * the in-kernel irqchip (PIC + IOAPIC) and PIT, IRQ lines, coalesced zones, and vCPU creation.
+ * Every ioctl is checked. IRQ lines may be driven from any thread: the devices emulated on each vCPU's worker
  * use {@link IrqLineWriter} over the VM's fd.
  */
+import { encodeCoalescedZone, type CoalescedZone } from '../kvm_sys/coalesced.ts';
 import { KVM } from '../kvm_sys/ioctl.ts';
 import type { NativeKvm } from '../native/addon.ts';
 import { encodePitConfig, encodeU64, encodeUserspaceMemoryRegion } from '../kvm_sys/structs.ts';
@@ -82,6 +83,15 @@ export class Vm {
   /** KVM_CREATE_PIT2: the in-kernel i8254 (after the irqchip). */
   createPit2(flags = 0): void {
     this.ioctl(KVM.CREATE_PIT2, encodePitConfig(flags));
+  }
+
+  /**
+   * KVM_REGISTER_COALESCED_MMIO: the guest's writes inside `zone` (a whole access inside it) are
+   * queued in the VM's coalesced ring (`CoalescedRing`) instead of exiting. For ports, needs
+   * KVM_CAP_COALESCED_PIO.
+   */
+  registerCoalescedZone(zone: CoalescedZone): void {
+    this.ioctl(KVM.REGISTER_COALESCED_MMIO, encodeCoalescedZone(zone));
   }
 
   /** KVM_IRQ_LINE: drives GSI `irq` (PIC and IOAPIC pin) high or low. */

@@ -15,12 +15,15 @@ export const KvmCap = {
   EXT_CPUID: 7,
   NR_VCPUS: 9,
   MP_STATE: 14,
+  /** Answers the page of the vCPU mapping that holds the coalesced ring (kvm_sys/coalesced.ts). */
+  COALESCED_MMIO: 15,
   IRQ_ROUTING: 25,
   PIT2: 33,
   SET_IDENTITY_MAP_ADDR: 37,
   MAX_VCPUS: 66,
   TSC_DEADLINE_TIMER: 72,
   IMMEDIATE_EXIT: 136,
+  COALESCED_PIO: 162,
 } as const;
 
 /** `kvm_run.exit_reason`. */

@@ -39,6 +39,7 @@ export const KVM = {
   CREATE_IRQCHIP: io(KVMIO, 0x60),
   IRQ_LINE: iow(KVMIO, 0x61, 8),
   CREATE_PIT2: iow(KVMIO, 0x77, 64),
+  REGISTER_COALESCED_MMIO: iow(KVMIO, 0x67, 16),
   // vCPU
   RUN: io(KVMIO, 0x80),
   GET_REGS: ior(KVMIO, 0x81, 144),

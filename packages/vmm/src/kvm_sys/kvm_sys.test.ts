@@ -4,6 +4,7 @@
  * them), and encode/decode round trips.
  */
 import { describe, expect, it } from 'vitest';
+import { COALESCED_ENTRY, COALESCED_RING, encodeCoalescedZone, KVM_COALESCED_MMIO_MAX } from './coalesced.ts';
 import { KvmExit, exitName } from './constants.ts';
 import { ioctlName, KVM } from './ioctl.ts';
 import { KVM_RUN, KvmRunView } from './run.ts';
@@ -22,6 +23,8 @@ describe('ioctl numbers', () => {
     ['SET_MSRS', 0x4008ae89], ['SET_FPU', 0x41a0ae8d], ['GET_LAPIC', 0x8400ae8e], ['SET_LAPIC', 0x4400ae8f], ['SET_CPUID2', 0x4008ae90],
     ['IRQ_LINE', 0x4008ae61], ['GET_API_VERSION', 0xae00], ['CHECK_EXTENSION', 0xae03], ['GET_REGS', 0x8090ae81], ['GET_FPU', 0x81a0ae8c],
     ['GET_MSRS', 0xc008ae88],
+    // <linux/kvm.h>: _IOW(KVMIO, 0x67, struct kvm_coalesced_mmio_zone)
+    ['REGISTER_COALESCED_MMIO', 0x4010ae67],
   ];
   it.each(table)('KVM_%s = %i', (name, value) => {
     expect(KVM[name]).toBe(value);
@@ -39,6 +42,19 @@ describe('struct sizes match the sizes encoded in the ioctl numbers', () => {
     expect(encodeUserspaceMemoryRegion({ slot: 0, flags: 0, guest_phys_addr: 0n, memory_size: 0n, userspace_addr: 0n }).length).toBe(size(KVM.SET_USER_MEMORY_REGION)));
   it('kvm_pit_config', () => expect(encodePitConfig(0).length).toBe(size(KVM.CREATE_PIT2)));
   it('kvm_irq_level', () => expect(encodeIrqLevel(4, true).length).toBe(size(KVM.IRQ_LINE)));
+  it('kvm_coalesced_mmio_zone', () => expect(encodeCoalescedZone({ address: 0xcf8n, size: 4, pio: true }).length).toBe(size(KVM.REGISTER_COALESCED_MMIO)));
+});
+
+describe('coalesced zones and ring', () => {
+  it('encodes a zone as the kernel reads it: addr, size, pio', () => {
+    const dv = new DataView(encodeCoalescedZone({ address: 0x1_0000_0cf8n, size: 4, pio: true }).buffer);
+    expect([dv.getBigUint64(0, true), dv.getUint32(8, true), dv.getUint32(12, true)]).toEqual([0x1_0000_0cf8n, 4, 1]);
+  });
+  it('has the ring layout of <linux/kvm.h>: 8-byte header, 24-byte entries, 170 of them in a page', () => {
+    expect(COALESCED_RING).toEqual({ first: 0, last: 4, entries: 8 });
+    expect(COALESCED_ENTRY).toEqual({ phys_addr: 0, len: 8, pio: 12, data: 16, size: 24 });
+    expect(KVM_COALESCED_MMIO_MAX).toBe(170);
+  });
 });
 
 function sampleSregs(): KvmSregs {

@@ -10,7 +10,8 @@
  *   0x60-0x64     i8042, IRQ 1; its reset command ends the VM (0x61 is answered by KVM's PIT
  *                 speaker, KVM_PIT_SPEAKER_DUMMY)
  *   0x70-0x71     CMOS/RTC with the host's time, memory sizes
- *   0xcf8-0xcff   PCI configuration mechanism #1, host bridge at 00:00.0; 0xcf9 reset control
+ *   0xcf8-0xcff   PCI configuration mechanism #1, host bridge at 00:00.0; 0xcf9 reset control;
+ *                 0xcf8-0xcfb coalesced (`COALESCED_PORTS`)
  *   0x80, 0xed, 0xf0-0xf1  sinks (POST/IO delay, FPU); 0x92 fast reset (legacy.ts)
  */
 import { Bus, Cmos, I8042, PciRoot, Serial, type DeviceLog, type PciRootState } from '@tsvmm/devices';
@@ -19,6 +20,16 @@ import { SinkDevice, SystemControlA } from './legacy.ts';
 export const COM1 = 0x3f8;
 export const COM1_IRQ = 4;
 export const I8042_IRQ = 1;
+
+/**
+ * Ports whose writes KVM may queue instead of exiting (coalesced port I/O; QEMU coalesces the same
+ * register): CONFIG_ADDRESS (0xCF8, a dword) only latches an address, which nothing observes before
+ * the next access to CONFIG_DATA, and that access exits, so a configuration cycle costs one exit
+ * instead of two. KVM decides by range, so a byte written to 0xCF9 (reset control) is queued too
+ * and takes effect at the vCPU's next exit; Linux's `reboot=pci` reads 0xCF9 before and
+ * triple-faults after its writes, both exits.
+ */
+export const COALESCED_PORTS: readonly { port: number; length: number }[] = [{ port: PciRoot.BASE, length: 4 }];
 
 /** The devices' shared state: structured-cloneable, handed to every vCPU worker. */
 export interface LegacyDeviceState {

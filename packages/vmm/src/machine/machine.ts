@@ -4,7 +4,8 @@
  * resolves `run()` with the `MachineExit` that ended it.
  *
  * Setup order (Firecracker/crosvm, shared/notes/x86-linux-boot.md §1): KVM capabilities and
- * supported CPUID; VM; TSS and identity-map pages; in-kernel irqchip and PIT; RAM; the kernel, initrd,
+ * supported CPUID; VM; TSS and identity-map pages; in-kernel irqchip and PIT; coalesced port zones
+ * (when KVM has KVM_CAP_COALESCED_PIO); RAM; the kernel, initrd,
  * command line and boot structures (`boot.ts`, on the arch/x86_64 module); vCPUs, each with CPUID,
  * MSRs, registers, FPU, special registers and LAPIC LINT0/LINT1; then devices and the vCPU threads.
  *
@@ -22,7 +23,7 @@ import { tsWorkerEntry, VcpuSet, type Affinity, type CpuPlan, type WorkerEntry }
 import { configureVcpu, loadGuest, ramLayout, TSS_ADDRESS, IDENTITY_MAP_ADDRESS, type BootInfo } from './boot.ts';
 import { StdioConsole, type ConsoleStreams } from './console.ts';
 import { ConsoleOutput } from './console_output.ts';
-import { LegacyDevices, type DeviceEvent, type VcpuDevicesData } from './devices.ts';
+import { COALESCED_PORTS, LegacyDevices, type DeviceEvent, type VcpuDevicesData } from './devices.ts';
 import { describeExit, machineExitOf, WARM_RESET_FLAG, WARM_RESET_FLAG_ADDRESS, type MachineExit } from './exit.ts';
 import { BusExitHandler } from './io.ts';
 import { processThreads, threadCpu, type ThreadCpu } from './thread_cpu.ts';
@@ -109,6 +110,8 @@ export class Machine {
     private readonly vcpus: Vcpu[],
     readonly boot: BootInfo,
     private readonly started: number,
+    /** The page of the coalesced ring when `COALESCED_PORTS` are coalesced (KVM_CAP_COALESCED_PIO). */
+    private readonly coalescedRingPage: number | undefined,
   ) {
     this.log = config.log ?? ((m) => this.logLines.length < 200 && this.logLines.push(m));
     this.devices = new LegacyDevices(
@@ -142,6 +145,8 @@ export class Machine {
       vm.setTssAddress(TSS_ADDRESS);
       vm.createIrqchip();
       vm.createPit2(KVM_PIT_SPEAKER_DUMMY);
+      const coalescedRingPage = kvm.coalescedRingPage();
+      if (coalescedRingPage !== undefined) for (const { port, length } of COALESCED_PORTS) vm.registerCoalescedZone({ address: BigInt(port), size: length, pio: true });
       memory = GuestMemory.allocate(ramLayout(config.memoryMiB * 1024 * 1024));
       vm.mapMemory(memory);
       const boot = loadGuest(memory, { kernel: config.kernel, initrd: config.initrd, cmdline: config.cmdline, vcpus: config.vcpus });
@@ -151,7 +156,7 @@ export class Machine {
         configureVcpu(vcpu, boot, cpu, config.vcpus);
         vcpus.push(vcpu);
       }
-      return new Machine(config, kvm, vm, memory, vcpus, boot, started);
+      return new Machine(config, kvm, vm, memory, vcpus, boot, started, coalescedRingPage);
     } catch (error) {
       vm?.close();
       memory?.release();
@@ -177,6 +182,7 @@ export class Machine {
       entry: this.config.workerEntry ?? machineWorkerEntry(),
       local,
       exitCounts: this.exitCounts,
+      ...(this.coalescedRingPage === undefined ? {} : { coalescedRingPage: this.coalescedRingPage }),
       onMessage: (_vcpu, message) => this.onDeviceEvent(message as DeviceEvent),
     });
     for (const thread of this.vcpuSet.threads) {

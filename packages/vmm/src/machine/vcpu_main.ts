@@ -2,10 +2,10 @@
  * The machine's vCPU worker entry (bundled beside the app as `dist/vcpu.mjs`: package.json
  * `guard.app.workers`): builds this vCPU's own instances of the legacy devices over the machine's
  * shared state (devices.ts), wires their hooks for a worker (KVM_IRQ_LINE on the VM's fd, output
- * into the console ring, resets and logs posted to the main thread), and runs the vCPU loop.
+ * into the console ring, resets and logs posted on the vCPU's event port), and runs the vCPU loop.
  * It imports no crypto: a worker has nothing to prove, the app's entry does.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import { IrqLineWriter } from '../kvm/vm.ts';
 import { nativeKvm } from '../native/addon.ts';
 import type { VcpuWorkerData } from '../vcpu/channel.ts';
@@ -17,7 +17,7 @@ const data = (workerData as { tsvmmVcpu: VcpuWorkerData }).tsvmmVcpu;
 const local = data.local as VcpuDevicesData;
 const irqLines = new IrqLineWriter(nativeKvm(), local.vmFd);
 const consoleOutput = new ConsoleOutput(local.consoleOutput);
-const post = (event: DeviceEvent) => parentPort!.postMessage(event);
+const post = (event: DeviceEvent) => data.events.postMessage(event);
 const devices = new LegacyDevices(
   {
     irq: (gsi, high) => irqLines.set(gsi, high),

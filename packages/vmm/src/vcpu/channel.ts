@@ -36,6 +36,7 @@
  * Stopping: main sets STOP, answers any pending request, sets kvm_run.immediate_exit and kicks the
  * worker's thread (TID) with the addon's signal so a blocking KVM_RUN returns EINTR.
  */
+import type { MessagePort } from 'node:worker_threads';
 
 /** Int32 slots of the control buffer. */
 export const Slot = {
@@ -122,4 +123,18 @@ export interface VcpuWorkerData {
   exitCounts?: SharedArrayBuffer;
   /** What the worker's entry needs to build the devices this vCPU emulates on its own thread (opaque here). */
   local?: unknown;
+  /**
+   * Where the worker's devices post their events (resets, logs). The main thread takes what is
+   * queued there before it settles this vCPU's terminal exit, so an event posted before the exit
+   * (a reset, then a fault) is never judged after it.
+   */
+  events: MessagePort;
+  /** The VM's coalesced ring, when it has coalesced port zones (worker.ts applies them). */
+  coalesced?: CoalescedRingData;
+}
+
+/** Where the VM's coalesced ring is, and the lock (a `DeviceState`'s buffer) that serializes the workers' drains. */
+export interface CoalescedRingData {
+  page: number;
+  lock: SharedArrayBuffer;
 }

@@ -16,18 +16,20 @@
  * Which script the worker runs is the caller's choice (`VcpuSetOptions.entry`): the machine's own
  * entry, which builds the devices the vCPU emulates on its own thread (`local`) and runs the loop;
  * by default, from sources, `worker_main.ts` (the loop alone) under tsx's loader. A worker may post
- * messages (its devices' logs and events); they reach `VcpuSetOptions.onMessage`.
+ * events (its devices' logs and resets) on its event port (`VcpuWorkerData.events`); they reach
+ * `VcpuSetOptions.onMessage`, those posted before a terminal exit before that exit settles.
  */
+import { DeviceState } from '@tsvmm/devices';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { exitName, KvmExit } from '../kvm_sys/constants.ts';
 import type { KvmRegs, KvmSregs } from '../kvm_sys/structs.ts';
 import { KvmError } from '../kvm/error.ts';
 import type { Vcpu } from '../kvm/vcpu.ts';
 import { nativeKvm, type NativeKvm } from '../native/addon.ts';
-import { Bell, CONTROL_BYTES, ExitKind, PostKind, RING_ENTRIES, RING_ENTRY_WORDS, RING_OFFSET, Slot, State, type VcpuWorkerData } from './channel.ts';
+import { Bell, CONTROL_BYTES, ExitKind, PostKind, RING_ENTRIES, RING_ENTRY_WORDS, RING_OFFSET, Slot, State, type CoalescedRingData, type VcpuWorkerData } from './channel.ts';
 
 /** Emulates the exits a vCPU hands over; called on the main thread while that vCPU waits. */
 export interface ExitHandler {
@@ -89,6 +91,9 @@ export class VcpuThread {
   readonly exited: Promise<VcpuExit>;
   private readonly ctl: Int32Array;
   private readonly worker: Worker;
+  /** The main thread's end of the worker's event port (`VcpuWorkerData.events`). */
+  private readonly events: MessagePort;
+  private readonly onMessage: ((vcpu: number, message: unknown) => void) | undefined;
   private resolveExit!: (exit: VcpuExit) => void;
   private settled = false;
   private seen = 0;
@@ -109,12 +114,15 @@ export class VcpuThread {
     private readonly native: NativeKvm,
     postWrites: boolean,
     cpus: number[] | undefined,
-    shared: Pick<VcpuSetOptions, 'local' | 'exitCounts' | 'onMessage'>,
+    shared: Pick<VcpuSetOptions, 'local' | 'exitCounts' | 'onMessage'> & { coalesced?: CoalescedRingData },
   ) {
     const control = new SharedArrayBuffer(CONTROL_BYTES);
     this.ctl = new Int32Array(control);
     this.exited = new Promise((resolve) => (this.resolveExit = resolve));
+    const { port1, port2 } = new MessageChannel();
+    this.events = port1;
     const data: VcpuWorkerData = {
+      events: port2,
       id: vcpu.id,
       fd: vcpu.fd,
       runHandle: vcpu.runHandle,
@@ -125,14 +133,16 @@ export class VcpuThread {
       ...(cpus ? { cpus } : {}),
       ...(shared.exitCounts ? { exitCounts: shared.exitCounts } : {}),
       ...(shared.local !== undefined ? { local: shared.local } : {}),
+      ...(shared.coalesced ? { coalesced: shared.coalesced } : {}),
     };
     this.scratch = new Uint8Array(8);
     this.scratchView = new DataView(this.scratch.buffer);
-    const options = { workerData: { tsvmmVcpu: data }, stdout: false, stderr: false, name: `vcpu${vcpu.id}` };
+    const options = { workerData: { tsvmmVcpu: data }, transferList: [port2], stdout: false, stderr: false, name: `vcpu${vcpu.id}` };
     this.worker = 'url' in entry ? new Worker(entry.url, options) : new Worker(entry.code, { ...options, eval: true });
     this.worker.on('online', () => (this.onlineAt = performance.now()));
     const onMessage = shared.onMessage;
-    if (onMessage) this.worker.on('message', (message: unknown) => onMessage(vcpu.id, message));
+    this.onMessage = onMessage;
+    if (onMessage) port1.on('message', (message: unknown) => onMessage(vcpu.id, message));
     this.worker.on('error', (error) => this.settle({ kind: 'error', vcpu: vcpu.id, error }));
     this.worker.on('exit', (code) => {
       if (!this.settled) this.settle({ kind: 'error', vcpu: vcpu.id, error: new Error(`vCPU ${vcpu.id} worker exited (code ${code}) without reporting an exit`) });
@@ -216,6 +226,8 @@ export class VcpuThread {
     if (req === this.seen) return false;
     this.seen = req;
     if (Atomics.load(ctl, Slot.STATE) === State.EXITED) {
+      // Events the worker posted before its exit count first (VcpuWorkerData.events).
+      for (let m = receiveMessageOnPort(this.events); m !== undefined; m = receiveMessageOnPort(this.events)) this.onMessage?.(this.vcpu.id, m.message);
       this.settle(this.terminalExit());
       return true;
     }
@@ -293,6 +305,7 @@ export class VcpuThread {
 
   /** Ends the worker thread (after its loop has ended). */
   terminate(): Promise<number> {
+    this.events.close();
     return this.worker.terminate();
   }
 }
@@ -316,6 +329,11 @@ export interface VcpuSetOptions {
   exitCounts?: SharedArrayBuffer;
   /** Receives what a worker posts (its devices' logs and events). */
   onMessage?: (vcpu: number, message: unknown) => void;
+  /**
+   * The page of the VM's coalesced ring (`Kvm.coalescedRingPage`), when the VM has coalesced port
+   * zones: every worker applies the queued writes to its local bus before it handles an exit.
+   */
+  coalescedRingPage?: number;
 }
 
 /**
@@ -376,7 +394,9 @@ export class VcpuSet {
     const native = options.native ?? nativeKvm();
     const plan = cpuPlan(options.affinity ?? 'none', vcpus.length, native);
     this.cpus = plan;
-    this.threads = vcpus.map((v, i) => new VcpuThread(v, handler, doorbell, entry, native, postWrites, plan?.vcpus[i], options));
+    const page = options.coalescedRingPage;
+    const shared = { ...options, ...(page === undefined ? {} : { coalesced: { page, lock: new DeviceState('coalesced ring', 0, 0).buffer } }) };
+    this.threads = vcpus.map((v, i) => new VcpuThread(v, handler, doorbell, entry, native, postWrites, plan?.vcpus[i], shared));
     this.served = this.serve();
   }
 

@@ -8,9 +8,12 @@
  * handed to the main thread through the control buffer (see channel.ts) and the worker sleeps in
  * Atomics.wait until it is answered, so reads are emulated synchronously with respect to this vCPU,
  * after every write before them. Anything else ends the loop and is reported as a terminal exit.
+ * Writes that KVM queued instead of exiting (the VM's coalesced port zones) are applied to the
+ * thread's bus first, at every exit, so every exit sees them as if they had exited themselves.
  */
-import type { Bus } from '@tsvmm/devices';
+import { DeviceState, type Bus } from '@tsvmm/devices';
 import { KVM_EXIT_IO_OUT, KvmExit } from '../kvm_sys/constants.ts';
+import { CoalescedRing, type CoalescedWrite } from '../kvm/coalesced.ts';
 import { KVM } from '../kvm_sys/ioctl.ts';
 import { KVM_RUN } from '../kvm_sys/run.ts';
 import { nativeKvm } from '../native/addon.ts';
@@ -48,6 +51,17 @@ export function runVcpuWorker(data: VcpuWorkerData, local?: VcpuLocalDevices): v
     }
     return ioViews[size]!;
   };
+  // The VM's coalesced writes (channel.ts `CoalescedRingData`): applied to this thread's bus, in
+  // ring order, under the lock the workers share, before this vCPU's next exit is handled.
+  const coalesced = data.coalesced;
+  if (coalesced && !pio) throw new Error(`vCPU ${data.id}: the VM has coalesced port zones but this worker has no bus to apply their writes to`);
+  const ring = coalesced ? new CoalescedRing(runBuffer, coalesced.page) : undefined;
+  const ringLock = coalesced ? new DeviceState('coalesced ring', 0, 0, coalesced.lock) : undefined;
+  const applyCoalesced: CoalescedWrite = (port, bytes, isPio) => {
+    if (!isPio) throw new Error(`vCPU ${data.id}: a coalesced MMIO write at 0x${port.toString(16)}; the workers apply coalesced port writes only`);
+    pio!.write(port, bytes);
+  };
+  const drainCoalesced = () => ring!.drain(applyCoalesced);
   Atomics.store(ctl, Slot.TID, native.gettid());
   if (data.cpus !== undefined) Atomics.store(ctl, Slot.PIN_ERRNO, -Math.min(0, native.setAffinity(0, data.cpus)));
   const epochMs = data.epochMs ?? Date.now();
@@ -56,7 +70,7 @@ export function runVcpuWorker(data: VcpuWorkerData, local?: VcpuLocalDevices): v
   let exited = false;
   Atomics.store(ctl, Slot.STATE, State.RUNNING);
 
-  const ring = (): void => {
+  const ringBell = (): void => {
     Atomics.add(bell, Bell.COUNT, 1);
     Atomics.notify(bell, Bell.COUNT);
   };
@@ -67,7 +81,7 @@ export function runVcpuWorker(data: VcpuWorkerData, local?: VcpuLocalDevices): v
     Atomics.store(ctl, Slot.EXIT_ERRNO, errno);
     Atomics.store(ctl, Slot.STATE, State.EXITED);
     Atomics.add(ctl, Slot.REQ, 1);
-    ring();
+    ringBell();
   };
 
   /** Posts the current write exit; false when the ring is full (then it is a blocking exit). */
@@ -90,7 +104,7 @@ export function runVcpuWorker(data: VcpuWorkerData, local?: VcpuLocalDevices): v
     ctl[at + 5] = hi;
     Atomics.store(ctl, Slot.POST_HEAD, head + 1);
     // Wake the main thread only if it had drained the ring and is not serving a burst; see channel.ts.
-    if (Atomics.load(ctl, Slot.POST_TAIL) === head && Atomics.load(bell, Bell.BURST) === 0) ring();
+    if (Atomics.load(ctl, Slot.POST_TAIL) === head && Atomics.load(bell, Bell.BURST) === 0) ringBell();
     return true;
   };
 
@@ -101,6 +115,7 @@ export function runVcpuWorker(data: VcpuWorkerData, local?: VcpuLocalDevices): v
       if (r === -EINTR || r === -EAGAIN) continue;
       return finish(ExitKind.ERROR, 0, -r);
     }
+    if (ring?.pending) ringLock!.locked(drainCoalesced);
     const reason = run.getUint32(KVM_RUN.exit_reason, true);
     if (!exited) {
       exited = true;
@@ -140,7 +155,7 @@ export function runVcpuWorker(data: VcpuWorkerData, local?: VcpuLocalDevices): v
         }
       }
       const seq = Atomics.add(ctl, Slot.REQ, 1) + 1;
-      ring();
+      ringBell();
       for (let resp = Atomics.load(ctl, Slot.RESP); resp !== seq; resp = Atomics.load(ctl, Slot.RESP)) Atomics.wait(ctl, Slot.RESP, resp);
       continue;
     }

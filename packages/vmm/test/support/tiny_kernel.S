@@ -19,6 +19,10 @@ _start:
         je      halt
         cmp     $4, %eax
         je      hang
+        cmp     $5, %eax
+        je      kbd_reset_fault
+        cmp     $6, %eax
+        je      cf9_reset_fault
 reboot:
         lea     rebooting(%rip), %rbx
         call    puts
@@ -33,6 +37,17 @@ kbd_reset:
         out     %al, $0x64
 1:      hlt
         jmp     1b
+kbd_reset_fault:                            /* a reset, then at once a triple fault: the reset counts */
+        movw    $0, 0x472
+        mov     $0xfe, %al
+        out     %al, $0x64
+        int3
+cf9_reset_fault:                            /* the same through the reset control register */
+        movw    $0, 0x472
+        mov     $0x06, %al
+        mov     $0xcf9, %dx
+        out     %al, %dx
+        int3
 triple:
         lea     faulting(%rip), %rbx
         call    puts
