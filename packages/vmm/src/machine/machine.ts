@@ -187,6 +187,7 @@ export class Machine {
     });
     for (const thread of this.vcpuSet.threads) {
       void thread.exited.then((exit) => {
+        this.takeConsoleOutput();
         const ended = machineExitOf(exit, () => this.console.watcher.events.panic);
         if (ended) this.end(ended);
       });
@@ -213,9 +214,7 @@ export class Machine {
   }
 
   private onReset(via: string): void {
-    // The console lines the guest wrote before the reset (a panic message) may still be queued.
-    const queued = this.consoleOutput.take();
-    if (queued.length > 0) this.onOutput(queued);
+    this.takeConsoleOutput();
     // panic_warm: Linux writes 0x1234 to 0x472 before a reset only when it panicked (exit.ts).
     const flag = this.memory.readU16(WARM_RESET_FLAG_ADDRESS);
     if (flag === WARM_RESET_FLAG || this.console.watcher.events.panic !== undefined) {
@@ -225,8 +224,19 @@ export class Machine {
     }
   }
 
+  /**
+   * Hands what the guest wrote and the ring still holds (the pump takes it every `batchMs`) to the
+   * console now: the VM is ending, and how it ended may depend on those lines (a panic message)
+   * or be reported with them (the console tail).
+   */
+  private takeConsoleOutput(): void {
+    const queued = this.consoleOutput.take();
+    if (queued.length > 0) this.onOutput(queued);
+  }
+
   private end(exit: MachineExit): void {
     if (this.finished) return;
+    this.takeConsoleOutput();
     this.finished = true;
     this.stats.endMs = performance.now();
     this.resolveExit(exit);
