@@ -97,7 +97,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
 }
 
 /** `main 3.2 s (user 2.9, system 0.3), vCPU 0 20.1 s (guest 12.0, user 3.1, system 5.0), …, 9 other threads 1.2 s`. */
-export function describeThreadCpu(cpu: MachineThreadCpu): string {
+function describeThreadCpu(cpu: MachineThreadCpu): string {
   const s = (ms: number) => (ms / 1000).toFixed(1);
   const parts = [`main ${s(cpu.main.userMs + cpu.main.systemMs)} s (user ${s(cpu.main.userMs)}, system ${s(cpu.main.systemMs)})`];
   cpu.vcpus.forEach((c, i) => parts.push(c === undefined ? `vCPU ${i} -` : `vCPU ${i} ${s(c.guestMs + c.userMs + c.systemMs)} s (guest ${s(c.guestMs)}, user ${s(c.userMs)}, system ${s(c.systemMs)})`));

@@ -1,6 +1,7 @@
 /**
  * `kvm`: the safe KVM binding of packages/vmm, as crosvm's `kvm` crate over `kvm_sys`: `Kvm`
- * (/dev/kvm), `Vm`, `Vcpu`, `GuestMemory`, `CoalescedRing`, and `KvmError`, the one error type. Each ioctl is checked.
+ * (/dev/kvm), `Vm`, `Vcpu`, `GuestMemory`, `CoalescedRing`, and `KvmError`, the one error type.
+ * Each ioctl is checked.
  */
 export { CoalescedRing, type CoalescedWrite } from './coalesced.ts';
 export { errnoName, KvmError, type KvmErrorKind } from './error.ts';

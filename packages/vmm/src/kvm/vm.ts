@@ -1,8 +1,8 @@
 /**
  * `Vm`: one KVM VM fd, as crosvm's `kvm::Vm`: memory slots, the TSS and identity-map addresses,
  * the in-kernel irqchip (PIC + IOAPIC) and PIT, IRQ lines, coalesced zones, and vCPU creation.
- * Every ioctl is checked. IRQ lines may be driven from any thread: the devices emulated on each vCPU's worker
- * use {@link IrqLineWriter} over the VM's fd.
+ * Every ioctl is checked. IRQ lines may be driven from any thread: the devices emulated on each
+ * vCPU's worker use {@link IrqLineWriter} over the VM's fd.
  */
 import { encodeCoalescedZone, type CoalescedZone } from '../kvm_sys/coalesced.ts';
 import { KVM } from '../kvm_sys/ioctl.ts';
