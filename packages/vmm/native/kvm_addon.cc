@@ -339,12 +339,6 @@ napi_value GetAffinity(napi_env env, napi_callback_info info) {
   return out;
 }
 
-// getcpu(): the CPU the calling thread is running on | -errno
-napi_value GetCpu(napi_env env, napi_callback_info) {
-  int cpu = sched_getcpu();
-  return Int(env, cpu < 0 ? -errno : cpu);
-}
-
 // The kick signal: a real-time signal whose handler does nothing, installed without SA_RESTART so
 // a blocking ioctl (KVM_RUN) in the signalled thread returns EINTR.
 int KickSignal() { return SIGRTMIN + 2; }
@@ -386,7 +380,6 @@ NAPI_MODULE_INIT() {
       {"unmap", nullptr, Unmap, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"setAffinity", nullptr, SetAffinity, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"getAffinity", nullptr, GetAffinity, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
-      {"getcpu", nullptr, GetCpu, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"gettid", nullptr, GetTid, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"kick", nullptr, Kick, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };

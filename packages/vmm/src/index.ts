@@ -6,8 +6,9 @@
 export * as kvmSys from './kvm_sys/index.ts';
 export * from './kvm/index.ts';
 export { AddonLoadError, nativeKvm, type NativeKvm } from './native/addon.ts';
-export { cpuPlan, defaultWorkerEntry, tsWorkerEntry, VcpuSet, VcpuThread, type Affinity, type CpuPlan, type ExitHandler, type VcpuExit, type VcpuSetOptions, type WorkerEntry } from './vcpu/thread.ts';
-export { Machine, machineWorkerEntry, type MachineConfig, type MachineStats } from './machine/machine.ts';
+export { defaultWorkerEntry, tsWorkerEntry, VcpuSet, VcpuThread, type ExitHandler, type VcpuExit, type VcpuSetOptions, type WorkerEntry } from './vcpu/thread.ts';
+export { CpuAffinityError, formatCpuSet, parseCpuAffinity, parseCpuSet, type VcpuAffinity } from './vcpu/affinity.ts';
+export { Machine, machineWorkerEntry, type MachineConfig, type MachinePlacement, type MachineStats } from './machine/machine.ts';
 export { describeExit, EXIT_STATUS, exitStatus, type MachineExit } from './machine/exit.ts';
 export { DEFAULT_KERNEL_PARAMS, DEFAULT_MEMORY_MIB, DEFAULT_VCPUS, parseArgs, type RunConfig } from './cli/args.ts';
 export { main } from './cli/run.ts';

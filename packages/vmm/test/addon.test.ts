@@ -7,7 +7,6 @@ import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { GuestMemory } from '../src/kvm/memory.ts';
 import { addonCandidates, nativeKvm } from '../src/native/addon.ts';
-import { cpuPlan } from '../src/vcpu/thread.ts';
 
 const ADDON = addonCandidates().find((p) => p.includes('native/build/Release'))!;
 
@@ -51,18 +50,5 @@ describe('the KVM addon without KVM', () => {
     expect(Array.isArray(cpus) && cpus.length).toBeGreaterThan(0);
     expect(native.setAffinity(0, cpus as number[])).toBe(0);
     expect(native.gettid()).toBeGreaterThan(0);
-  });
-
-  it('plans `--affinity pin`: vCPU i on the i-th usable CPU, wrapping around, the main thread left alone', () => {
-    const native = nativeKvm();
-    const cpus = native.getAffinity(0) as number[];
-    const plan = cpuPlan('pin', cpus.length + 1, native);
-    if (cpus.length < 2) {
-      expect(plan, 'one usable CPU: nothing to pin').toBeUndefined();
-      return;
-    }
-    expect(plan).toEqual({ main: undefined, vcpus: [...cpus.map((c) => [c]), [cpus[0]]] });
-    expect(native.getAffinity(0)).toEqual(cpus);
-    expect(cpuPlan('none', 2, native)).toBeUndefined();
   });
 });

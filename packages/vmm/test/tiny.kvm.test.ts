@@ -61,6 +61,18 @@ describe.skipIf(skipWithoutKvm())('vmm run with a tiny bzImage (this machine\'s 
     expect(r.status).toBe(EXIT_STATUS.ok);
   });
 
+  it('pins each vCPU thread where --cpu-affinity says, and ends with exit 5 naming a CPU the kernel refuses', async () => {
+    kvmOrFail();
+    // vCPU 0 only: the guest resets before a second vCPU's worker is surely up (its line says "-" then).
+    const r = await runVmm(['--cpu-affinity', '0=1', '--stats', kernelFile('reboot')]);
+    expect(r.status).toBe(EXIT_STATUS.ok);
+    expect(r.stderr).toMatch(/vmm: threads on CPUs: main on [\d,-]+, vCPU 0 on 1 \(pinned\)\n/);
+    const refused = await runVmm(['--cpu-affinity', '1000', kernelFile('reboot')]);
+    expect(refused.status).toBe(EXIT_STATUS.setup);
+    expect(refused.stderr).toContain('vmm: the VM could not be set up: vCPU 0 cannot run on CPU 1000 (--cpu-affinity): sched_setaffinity failed with EINVAL');
+    expect(refused.stdout).toBe('');
+  });
+
   it('tells a panic from a reboot by the warm-reset flag and exits 1 with the panic line', async () => {
     kvmOrFail();
     const r = await runVmm([kernelFile('panic')]);

@@ -12,7 +12,7 @@ describe('parseArgs', () => {
       vcpus: 1,
       cmdline: DEFAULT_KERNEL_PARAMS.join(' '),
       kvmPath: '/dev/kvm',
-      affinity: 'none',
+      cpuAffinity: undefined,
       tscDeadline: true,
       stats: false,
     });
@@ -21,6 +21,10 @@ describe('parseArgs', () => {
     const c = parseArgs(['run', '-m', '512', '-c', '2', '-i', 'initrd.img', '-p', 'quiet', '--params', 'rdinit=/bin/sh', 'vmlinuz']);
     expect(c).toMatchObject({ memoryMiB: 512, vcpus: 2, initrd: 'initrd.img', kernel: 'vmlinuz' });
     expect(c.command === 'run' && c.cmdline).toBe(`${DEFAULT_KERNEL_PARAMS.join(' ')} quiet rdinit=/bin/sh`);
+  });
+  it('takes --cpu-affinity in crosvm\'s two forms, checked against -c', () => {
+    expect(parseArgs(['run', '-c', '2', '--cpu-affinity', '0', 'k'])).toMatchObject({ cpuAffinity: { kind: 'all', cpus: [0] } });
+    expect(parseArgs(['run', '-c', '2', '--cpu-affinity', '1=2-3', 'k'])).toMatchObject({ cpuAffinity: { kind: 'each', cpus: new Map([[1, [2, 3]]]) } });
   });
   it('has the console, reboot and panic parameters the exit policy relies on', () => {
     expect(DEFAULT_KERNEL_PARAMS).toEqual(expect.arrayContaining(['console=ttyS0', 'reboot=k,panic_warm', 'panic=-1']));
@@ -38,7 +42,8 @@ describe('parseArgs', () => {
     [['run', '-m', '8', 'k'], /at least 16 MiB/],
     [['run', '-c', '0', 'k'], /--cpus must be between 1 and 254/],
     [['run', '--bogus', 'k'], /bogus/],
-    [['run', '--affinity', 'spread', 'k'], /--affinity must be one of none, colocate, pin, got "spread"/],
+    [['run', '--cpu-affinity', 'spread', 'k'], /--cpu-affinity "spread": "spread" in CPU set "spread" is not a CPU number or a range/],
+    [['run', '-c', '2', '--cpu-affinity', '0=0:2=1', 'k'], /--cpu-affinity "0=0:2=1": vCPU 2 in "2=1" does not exist: the VM has 2 vCPUs \(0-1\)/],
   ])('%j is a usage error', (argv, message) => {
     expect(() => parseArgs(argv)).toThrow(UsageError);
     expect(() => parseArgs(argv)).toThrow(message);

@@ -4,7 +4,7 @@
  * or a `UsageError` (exit 2); `src/cli/run.ts` acts on it.
  */
 import { parseArgs as nodeParseArgs } from 'node:util';
-import { AFFINITIES, type Affinity } from '../vcpu/thread.ts';
+import { CpuAffinityError, parseCpuAffinity, type VcpuAffinity } from '../vcpu/affinity.ts';
 
 /** crosvm's defaults: 256 MiB, one vCPU. */
 export const DEFAULT_MEMORY_MIB = 256;
@@ -38,9 +38,10 @@ Options:
   -i, --initrd FILE       initial ramdisk (initramfs)
       --no-default-params do not add the default kernel parameters
       --kvm PATH          the KVM device (default /dev/kvm)
-      --affinity MODE     none (default): the scheduler places the threads; colocate: the main
-                          thread and vCPU 0 are pinned to one CPU, the other vCPUs run anywhere;
-                          pin: vCPU i runs only on the i-th usable CPU (wrapping around)
+      --cpu-affinity CPUSET | VCPU=CPUSET[:VCPU=CPUSET...]
+                          host CPUs the vCPU threads run on, as crosvm: every vCPU on CPUSET
+                          (e.g. 0 or 0,2-3), or each listed vCPU on its own (e.g. 0=0:1=2-3);
+                          the VMM's other threads keep the process's CPUs (default: no pinning)
       --no-tsc-deadline   hide the TSC-deadline timer from the guest (it is shown when KVM emulates it)
       --stats             print boot and exit statistics to stderr at the end
   -h, --help              this help
@@ -69,7 +70,8 @@ export interface RunConfig {
   /** The full kernel command line (defaults, then the user's `-p`s). */
   cmdline: string;
   kvmPath: string;
-  affinity: Affinity;
+  /** `--cpu-affinity`, if given. */
+  cpuAffinity: VcpuAffinity | undefined;
   tscDeadline: boolean;
   stats: boolean;
 }
@@ -85,6 +87,16 @@ function positiveInt(value: string, what: string, max: number): number {
   const n = Number(value);
   if (n < 1 || n > max) throw new UsageError(`${what} must be between 1 and ${max}, got ${n}`);
   return n;
+}
+
+function cpuAffinityOption(value: string | undefined, vcpus: number): VcpuAffinity | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return parseCpuAffinity(value, vcpus);
+  } catch (error) {
+    if (error instanceof CpuAffinityError) throw new UsageError(`--cpu-affinity ${JSON.stringify(value)}: ${error.message}`);
+    throw error;
+  }
 }
 
 /** Parses `argv` (without node and the script). */
@@ -104,7 +116,7 @@ export function parseArgs(argv: readonly string[]): Command {
         initrd: { type: 'string', short: 'i' },
         'no-default-params': { type: 'boolean' },
         kvm: { type: 'string' },
-        affinity: { type: 'string' },
+        'cpu-affinity': { type: 'string' },
         'no-tsc-deadline': { type: 'boolean' },
         stats: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -119,8 +131,7 @@ export function parseArgs(argv: readonly string[]): Command {
   const memoryMiB = values.mem === undefined ? DEFAULT_MEMORY_MIB : positiveInt(values.mem, '--mem', 1 << 20);
   if (memoryMiB < 16) throw new UsageError(`--mem must be at least 16 MiB to boot Linux, got ${memoryMiB}`);
   const vcpus = values.cpus === undefined ? DEFAULT_VCPUS : positiveInt(values.cpus, '--cpus', 254);
-  const affinity = (values.affinity ?? 'none') as Affinity;
-  if (!AFFINITIES.includes(affinity)) throw new UsageError(`--affinity must be one of ${AFFINITIES.join(', ')}, got ${JSON.stringify(affinity)}`);
+  const cpuAffinity = cpuAffinityOption(values['cpu-affinity'], vcpus);
   const params = [...(values['no-default-params'] ? [] : DEFAULT_KERNEL_PARAMS), ...(values.params ?? [])];
   return {
     command: 'run',
@@ -130,7 +141,7 @@ export function parseArgs(argv: readonly string[]): Command {
     vcpus,
     cmdline: params.join(' ').trim(),
     kvmPath: values.kvm ?? '/dev/kvm',
-    affinity,
+    cpuAffinity,
     tscDeadline: !values['no-tsc-deadline'],
     stats: values.stats ?? false,
   };

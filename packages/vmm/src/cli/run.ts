@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { KvmError } from '../kvm/error.ts';
 import { AddonLoadError } from '../native/addon.ts';
 import { EXIT_STATUS, describeExit, describeRegisters, exitStatus } from '../machine/exit.ts';
-import { Machine, type MachineConfig, type MachineThreadCpu } from '../machine/machine.ts';
+import { Machine, type MachineConfig, type MachinePlacement, type MachineThreadCpu } from '../machine/machine.ts';
+import { formatCpuSet } from '../vcpu/affinity.ts';
 import { parseArgs, USAGE, UsageError, type RunConfig } from './args.ts';
 
 export interface CliIo {
@@ -58,7 +59,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
       vcpus: config.vcpus,
       cmdline: config.cmdline,
       kvmPath: config.kvmPath,
-      affinity: config.affinity,
+      ...(config.cpuAffinity === undefined ? {} : { cpuAffinity: config.cpuAffinity }),
       tscDeadline: config.tscDeadline,
       console: { stdin: io.stdin, stdout: io.stdout },
     });
@@ -88,7 +89,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
     const at = (ms: number | undefined) => (ms === undefined ? '-' : `${ms.toFixed(0)} ms`);
     say(`since the process started: VM setup ${at(s.createMs)}-${at(s.setupMs)}, vCPU workers online ${at(s.workersOnlineMs)}, vCPU 0 in KVM_RUN ${at(s.firstRunMs)}, its first exit ${at(s.firstExitMs)}, first console output ${at(s.firstOutputMs)}, end ${at(s.endMs)}`);
     say(`exits ${JSON.stringify(s.exits)}; busiest ports ${s.topPorts.map(([p, n]) => `${p}:${n}`).join(' ')}`);
-    say(s.cpus ? `threads pinned: main thread ${s.cpus.main === undefined ? 'anywhere' : `on CPU ${s.cpus.main}`}, ${s.cpus.vcpus.map((c, i) => `vCPU ${i} on ${c.join(',')}${s.pinErrnos[i] ? ` (failed: errno ${s.pinErrnos[i]})` : ''}`).join(', ')}` : 'threads not pinned');
+    if (s.placement) say(`threads on CPUs: ${describePlacement(s.placement)}`);
     if (s.threadCpu) say(`CPU time by thread: ${describeThreadCpu(s.threadCpu)}`);
     if (s.droppedOutput > 0) say(`console output dropped: ${s.droppedOutput} bytes (stdout was not read)`);
     for (const line of s.log) say(`log: ${line}`);
@@ -102,6 +103,13 @@ function describeThreadCpu(cpu: MachineThreadCpu): string {
   const parts = [`main ${s(cpu.main.userMs + cpu.main.systemMs)} s (user ${s(cpu.main.userMs)}, system ${s(cpu.main.systemMs)})`];
   cpu.vcpus.forEach((c, i) => parts.push(c === undefined ? `vCPU ${i} -` : `vCPU ${i} ${s(c.guestMs + c.userMs + c.systemMs)} s (guest ${s(c.guestMs)}, user ${s(c.userMs)}, system ${s(c.systemMs)})`));
   parts.push(`${cpu.others.threads} other threads ${s(cpu.others.userMs + cpu.others.systemMs)} s`);
+  return parts.join(', ');
+}
+
+/** `main on 1, vCPU 0 on 0 (pinned), vCPU 1 on 0-1`: the CPUs each thread may run on. */
+function describePlacement(placement: MachinePlacement): string {
+  const parts = [`main on ${formatCpuSet(placement.main)}`];
+  placement.vcpus.forEach((v, i) => parts.push(v === undefined ? `vCPU ${i} -` : `vCPU ${i} on ${formatCpuSet(v.cpus)}${v.pinned ? ' (pinned)' : ''}`));
   return parts.join(', ');
 }
 

@@ -46,6 +46,11 @@ describe('machineExitOf', () => {
     expect(exitStatus(machineExitOf({ kind: 'hlt', vcpu: 0 }, panic)!)).toBe(EXIT_STATUS.kvm);
     expect(describeExit(machineExitOf({ kind: 'unhandled', vcpu: 0, reason: 99, name: 'KVM_EXIT_99' }, panic)!)).toMatch(/unhandled KVM_EXIT_99/);
   });
+  it('makes a vCPU that could not be pinned a setup failure (exit 5) naming the vCPU, the CPUs and the errno', () => {
+    const e = machineExitOf({ kind: 'pin_failed', vcpu: 1, cpus: [2, 3, 4, 7], errno: 22 }, panic)!;
+    expect(exitStatus(e)).toBe(EXIT_STATUS.setup);
+    expect(describeExit(e)).toBe('the VM could not be set up: vCPU 1 cannot run on CPUs 2-4,7 (--cpu-affinity): sched_setaffinity failed with EINVAL');
+  });
   it('has status 0 for reboot, poweroff and quit, 1 for panic', () => {
     expect([exitStatus({ kind: 'reboot', via: 'x' }), exitStatus({ kind: 'poweroff', line: 'x' }), exitStatus({ kind: 'quit' })]).toEqual([0, 0, 0]);
     expect(exitStatus({ kind: 'panic', message: undefined })).toBe(EXIT_STATUS.panic);

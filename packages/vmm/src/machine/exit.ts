@@ -14,6 +14,8 @@
  * that line and the VMM ends with status 0. The guest's usual way out is `reboot` (exit 0).
  */
 import { KvmInternalError, KvmSystemEvent } from '../kvm_sys/constants.ts';
+import { errnoName } from '../kvm/error.ts';
+import { formatCpuSet } from '../vcpu/affinity.ts';
 import type { VcpuExit, VcpuRegisters } from '../vcpu/thread.ts';
 
 export type MachineExit =
@@ -29,6 +31,8 @@ export type MachineExit =
   | { kind: 'panic'; message: string | undefined }
   /** KVM_EXIT_SHUTDOWN: a triple fault. */
   | { kind: 'triple_fault'; vcpu: number }
+  /** Set-up that failed once the vCPU threads had started: a vCPU's thread could not be pinned where `--cpu-affinity` asked. */
+  | { kind: 'setup_error'; message: string }
   /** KVM could not run the guest: FAIL_ENTRY, INTERNAL_ERROR, a failed KVM_RUN, an unexpected exit; the vCPU's registers then, when KVM gave them. */
   | { kind: 'kvm_error'; vcpu: number; message: string; registers?: VcpuRegisters };
 
@@ -58,6 +62,8 @@ export function exitStatus(exit: MachineExit): number {
       return EXIT_STATUS.tripleFault;
     case 'kvm_error':
       return EXIT_STATUS.kvm;
+    case 'setup_error':
+      return EXIT_STATUS.setup;
   }
 }
 
@@ -78,6 +84,8 @@ export function describeExit(exit: MachineExit): string {
       return `guest triple-faulted on vCPU ${exit.vcpu} (KVM_EXIT_SHUTDOWN)`;
     case 'kvm_error':
       return `KVM error on vCPU ${exit.vcpu}: ${exit.message}`;
+    case 'setup_error':
+      return `the VM could not be set up: ${exit.message}`;
   }
 }
 
@@ -154,5 +162,7 @@ export function machineExitOf(exit: VcpuExit, panicMessage: () => string | undef
       return { kind: 'kvm_error', vcpu: exit.vcpu, message: `unhandled ${exit.name}` };
     case 'error':
       return { kind: 'kvm_error', vcpu: exit.vcpu, message: exit.error.message };
+    case 'pin_failed':
+      return { kind: 'setup_error', message: `vCPU ${exit.vcpu} cannot run on CPU${exit.cpus.length === 1 ? '' : 's'} ${formatCpuSet(exit.cpus)} (--cpu-affinity): sched_setaffinity failed with ${errnoName(exit.errno)}` };
   }
 }

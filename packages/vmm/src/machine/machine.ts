@@ -19,7 +19,8 @@ import { Bus, type DeviceLog } from '@tsvmm/devices';
 import { KVM_PIT_SPEAKER_DUMMY, KvmCap } from '../kvm_sys/constants.ts';
 import { GuestMemory, Kvm, type Vcpu, type Vm } from '../kvm/index.ts';
 import { EXIT_COUNT_BYTES, ExitCount } from '../vcpu/channel.ts';
-import { tsWorkerEntry, VcpuSet, type Affinity, type CpuPlan, type WorkerEntry } from '../vcpu/thread.ts';
+import type { VcpuAffinity } from '../vcpu/affinity.ts';
+import { tsWorkerEntry, VcpuSet, type WorkerEntry } from '../vcpu/thread.ts';
 import { configureVcpu, loadGuest, ramLayout, TSS_ADDRESS, IDENTITY_MAP_ADDRESS, type BootInfo } from './boot.ts';
 import { StdioConsole, type ConsoleStreams } from './console.ts';
 import { ConsoleOutput } from './console_output.ts';
@@ -45,8 +46,8 @@ export interface MachineConfig {
   kvmPath: string;
   /** Show the TSC-deadline timer to the guest when KVM emulates it (default true). */
   tscDeadline?: boolean;
-  /** Thread placement (src/vcpu/thread.ts `Affinity`); default none. */
-  affinity?: Affinity;
+  /** Where the vCPU threads may run (`--cpu-affinity`, src/vcpu/affinity.ts); default: the scheduler places them. */
+  cpuAffinity?: VcpuAffinity;
   console: ConsoleStreams;
   /** Device and VMM diagnostics (default: kept, shown by `--stats`). */
   log?: DeviceLog;
@@ -72,13 +73,17 @@ export interface MachineStats {
   topPorts: [string, number][];
   /** Console bytes dropped because stdout was not read (console_output.ts). */
   droppedOutput: number;
-  /** Where the threads were pinned (`--affinity colocate` or `pin`), if they were. */
-  cpus: CpuPlan | undefined;
-  /** Per vCPU: 0, or the errno with which its worker failed to pin itself. */
-  pinErrnos: number[];
+  /** Where the threads could run when the VM ended (sched_getaffinity); undefined when unknown. */
+  placement: MachinePlacement | undefined;
   /** CPU time by thread when the VM ended (thread_cpu.ts); undefined without /proc. */
   threadCpu: MachineThreadCpu | undefined;
   log: string[];
+}
+
+/** The CPUs each thread may run on; `pinned` when `--cpu-affinity` placed the vCPU. */
+export interface MachinePlacement {
+  main: number[];
+  vcpus: ({ cpus: number[]; pinned: boolean } | undefined)[];
 }
 
 /** CPU time of the main thread, each vCPU's worker, and the process's other threads together (the runtime's helpers). */
@@ -100,7 +105,7 @@ export class Machine {
   private finished = false;
   private resolveExit!: (exit: MachineExit) => void;
   private readonly exit = new Promise<MachineExit>((resolve) => (this.resolveExit = resolve));
-  readonly stats: MachineStats = { createMs: 0, setupMs: 0, workersOnlineMs: undefined, firstRunMs: undefined, firstExitMs: undefined, firstOutputMs: undefined, endMs: undefined, exits: {}, topPorts: [], droppedOutput: 0, cpus: undefined, pinErrnos: [], threadCpu: undefined, log: [] };
+  readonly stats: MachineStats = { createMs: 0, setupMs: 0, workersOnlineMs: undefined, firstRunMs: undefined, firstExitMs: undefined, firstOutputMs: undefined, endMs: undefined, exits: {}, topPorts: [], droppedOutput: 0, placement: undefined, threadCpu: undefined, log: [] };
 
   private constructor(
     private readonly config: MachineConfig,
@@ -178,7 +183,7 @@ export class Machine {
       consoleOutput: this.consoleOutput.buffer,
     };
     this.vcpuSet = VcpuSet.start(this.vcpus, this.handler, {
-      affinity: this.config.affinity ?? 'none',
+      ...(this.config.cpuAffinity === undefined ? {} : { cpuAffinity: this.config.cpuAffinity }),
       entry: this.config.workerEntry ?? machineWorkerEntry(),
       local,
       exitCounts: this.exitCounts,
@@ -245,14 +250,13 @@ export class Machine {
   /** Stops every vCPU, restores the terminal, releases KVM objects. */
   private async shutdown(): Promise<void> {
     this.stats.threadCpu = this.threadCpu();
+    this.stats.placement = this.placement();
     this.console.stop();
     await this.vcpuSet?.stop();
     this.consoleOutput.stop();
     const threads = this.vcpuSet?.threads ?? [];
     const online = threads.map((t) => t.onlineAt);
     this.stats.workersOnlineMs = online.every((t) => t !== undefined) ? Math.max(...(online as number[])) : undefined;
-    this.stats.cpus = this.vcpuSet?.cpus;
-    this.stats.pinErrnos = threads.map((t) => t.pinErrno);
     this.stats.firstRunMs = threads[0]?.runningAt;
     this.stats.firstExitMs = threads[0]?.firstExitAt;
     const counts = new Int32Array(this.exitCounts);
@@ -282,6 +286,17 @@ export class Machine {
       others.systemMs += cpu.systemMs;
     }
     return { main, vcpus, others };
+  }
+
+  /** Where the threads may run, read while the vCPU workers still exist. */
+  private placement(): MachinePlacement | undefined {
+    const main = this.kvm.native.getAffinity(0);
+    if (!Array.isArray(main)) return undefined;
+    const vcpus = (this.vcpuSet?.threads ?? []).map((t) => {
+      const cpus = t.allowedCpus();
+      return cpus === undefined ? undefined : { cpus, pinned: t.cpus !== undefined };
+    });
+    return { main, vcpus };
   }
 
   /** The tail of the guest's console, for error messages. */

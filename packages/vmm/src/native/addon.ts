@@ -40,8 +40,6 @@ export interface NativeKvm {
   setAffinity(tid: number, cpus: readonly number[]): number;
   /** The CPUs thread `tid` (0 = the caller) may run on, or -errno. */
   getAffinity(tid: number): number[] | number;
-  /** The CPU the caller is running on, or -errno. */
-  getcpu(): number;
   /** Sends the kick signal (a no-op real-time signal, no SA_RESTART) to a thread: 0 or -errno. */
   kick(tid: number): number;
   /** The kick signal's number. */

@@ -52,7 +52,7 @@ export const Slot = {
   TID: 4,
   /** Worker, at exit: `ExitKind`. */
   EXIT_KIND: 5,
-  /** Worker, at exit: the errno of a failed KVM_RUN. */
+  /** Worker, at exit: the errno of a failed KVM_RUN or sched_setaffinity. */
   EXIT_ERRNO: 6,
   /** Worker, at exit: kvm_run.exit_reason. */
   EXIT_REASON: 7,
@@ -64,8 +64,6 @@ export const Slot = {
   RUNNING_AT: 10,
   /** Worker: when KVM_RUN first returned, on the same clock as RUNNING_AT (-1 before). */
   FIRST_EXIT_AT: 11,
-  /** Worker: 0, or the errno of pinning itself to `VcpuWorkerData.cpus` (sched_setaffinity). */
-  PIN_ERRNO: 12,
 } as const;
 
 export const State = { STARTING: 0, RUNNING: 1, EXITED: 2 } as const;
@@ -77,6 +75,8 @@ export const ExitKind = {
   STOPPED: 2,
   /** KVM_RUN failed with EXIT_ERRNO. */
   ERROR: 3,
+  /** The worker could not pin itself to `VcpuWorkerData.cpus` (sched_setaffinity failed with EXIT_ERRNO); the vCPU never ran. */
+  PIN_FAILED: 4,
 } as const;
 
 /** Int32 slots of the VM's doorbell buffer. */
@@ -115,8 +115,8 @@ export interface VcpuWorkerData {
   doorbell: SharedArrayBuffer;
   /** Whether OUTs and MMIO writes are posted (see the module doc); default true. */
   postWrites?: boolean;
-  /** The CPUs the worker pins itself to (sched_setaffinity), if any. */
-  cpus?: number[];
+  /** The CPUs the worker pins itself to (sched_setaffinity) before its first KVM_RUN, if any (affinity.ts). */
+  cpus?: readonly number[];
   /** Date.now() of the main thread's time origin, so the worker can report times on its clock. */
   epochMs?: number;
   /** The VM's exit counters (`ExitCount`), if kept. */

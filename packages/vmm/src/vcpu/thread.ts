@@ -29,6 +29,7 @@ import type { KvmRegs, KvmSregs } from '../kvm_sys/structs.ts';
 import { KvmError } from '../kvm/error.ts';
 import type { Vcpu } from '../kvm/vcpu.ts';
 import { nativeKvm, type NativeKvm } from '../native/addon.ts';
+import { vcpuCpus, type VcpuAffinity } from './affinity.ts';
 import { Bell, CONTROL_BYTES, ExitKind, PostKind, RING_ENTRIES, RING_ENTRY_WORDS, RING_OFFSET, Slot, State, type CoalescedRingData, type VcpuWorkerData } from './channel.ts';
 
 /** Emulates the exits a vCPU hands over; called on the main thread while that vCPU waits. */
@@ -60,6 +61,8 @@ export type VcpuExit =
   /** Another exit reason the VMM does not handle. */
   | { kind: 'unhandled'; vcpu: number; reason: number; name: string }
   | { kind: 'stopped'; vcpu: number }
+  /** The worker could not pin itself to `cpus` (`VcpuSetOptions.cpuAffinity`): the vCPU never ran. */
+  | { kind: 'pin_failed'; vcpu: number; cpus: readonly number[]; errno: number }
   /** KVM_RUN failed, the handler threw, or the worker itself failed. */
   | { kind: 'error'; vcpu: number; error: Error };
 
@@ -113,7 +116,8 @@ export class VcpuThread {
     entry: WorkerEntry,
     private readonly native: NativeKvm,
     postWrites: boolean,
-    cpus: number[] | undefined,
+    /** The CPUs the worker pins itself to (affinity.ts), if any. */
+    readonly cpus: readonly number[] | undefined,
     shared: Pick<VcpuSetOptions, 'local' | 'exitCounts' | 'onMessage'> & { coalesced?: CoalescedRingData },
   ) {
     const control = new SharedArrayBuffer(CONTROL_BYTES);
@@ -202,9 +206,12 @@ export class VcpuThread {
     return Atomics.load(this.ctl, Slot.TID);
   }
 
-  /** 0, or the errno with which the worker failed to pin itself to its CPUs (`--affinity`). */
-  get pinErrno(): number {
-    return Atomics.load(this.ctl, Slot.PIN_ERRNO);
+  /** The CPUs the worker's thread may run on now (sched_getaffinity), or undefined before it started or after it ended. */
+  allowedCpus(): number[] | undefined {
+    const tid = this.tid;
+    if (tid === 0 || Atomics.load(this.ctl, Slot.STATE) === State.EXITED) return undefined;
+    const cpus = this.native.getAffinity(tid);
+    return Array.isArray(cpus) ? cpus : undefined;
   }
 
   /** When KVM_RUN first returned (any exit, emulated in the worker or not), in ms since this process started. */
@@ -261,7 +268,9 @@ export class VcpuThread {
     const vcpu = this.vcpu.id;
     const kind = Atomics.load(this.ctl, Slot.EXIT_KIND);
     if (kind === ExitKind.STOPPED) return { kind: 'stopped', vcpu };
-    if (kind === ExitKind.ERROR) return { kind: 'error', vcpu, error: new KvmError('ioctl', 'KVM_RUN', `failed on vCPU ${vcpu}`, Atomics.load(this.ctl, Slot.EXIT_ERRNO)) };
+    const errno = Atomics.load(this.ctl, Slot.EXIT_ERRNO);
+    if (kind === ExitKind.ERROR) return { kind: 'error', vcpu, error: new KvmError('ioctl', 'KVM_RUN', `failed on vCPU ${vcpu}`, errno) };
+    if (kind === ExitKind.PIN_FAILED) return { kind: 'pin_failed', vcpu, cpus: this.cpus ?? [], errno };
     const reason = Atomics.load(this.ctl, Slot.EXIT_REASON);
     const run = this.vcpu.kvmRun;
     switch (reason) {
@@ -320,8 +329,8 @@ export interface VcpuSetOptions {
   burstBudgetMs?: number;
   /** Whether OUTs and MMIO writes are posted (channel.ts); default true. */
   postWrites?: boolean;
-  /** CPU placement (see `cpuPlan`); default `none`. */
-  affinity?: Affinity;
+  /** Where the vCPU threads may run (affinity.ts); default: wherever the scheduler puts them. */
+  cpuAffinity?: VcpuAffinity;
   native?: NativeKvm;
   /** Handed to every worker as `VcpuWorkerData.local` (what its entry needs to build its own devices). */
   local?: unknown;
@@ -336,40 +345,6 @@ export interface VcpuSetOptions {
   coalescedRingPage?: number;
 }
 
-/**
- * Thread placement. `none` (the default) leaves placement to the scheduler. `colocate` pins the
- * main thread and vCPU 0's worker to the CPU the main thread is on, and lets the other vCPUs run on
- * any CPU, so that a hand-off from vCPU 0 to the main thread is a context switch instead of a
- * cross-CPU wake-up. That paid while every exit was handed off (in the nested test VM, 52-56 s to
- * /init instead of 64-71 s); now that the workers emulate their devices themselves and the main
- * thread mostly drains the console, it costs instead (2 boots: 33.7-43.3 s against 24.5-31.3 s
- * for `none` in 4). `pin` pins vCPU i's worker to the i-th CPU the process may use (wrapping
- * around), as crosvm's `--cpu-affinity` pins vCPU threads, and leaves the main thread unpinned: a
- * vCPU never moves between CPUs (it does not cure the nested test VM's fault: README, "The test VM
- * and vCPU placement"). With one usable CPU all three are the same.
- */
-export type Affinity = 'colocate' | 'none' | 'pin';
-export const AFFINITIES: readonly Affinity[] = ['none', 'colocate', 'pin'];
-
-export interface CpuPlan {
-  /** The main thread's CPU, when it is pinned. */
-  main: number | undefined;
-  vcpus: number[][];
-}
-
-/** Pins the calling (main) thread for `affinity` and returns each vCPU's CPUs, or undefined. */
-export function cpuPlan(affinity: Affinity, vcpus: number, native: NativeKvm): CpuPlan | undefined {
-  if (affinity === 'none') return undefined;
-  const allowed = native.getAffinity(0);
-  if (!Array.isArray(allowed) || allowed.length < 2) return undefined;
-  if (affinity === 'pin') return { main: undefined, vcpus: Array.from({ length: vcpus }, (_, i) => [allowed[i % allowed.length]!]) };
-  const here = native.getcpu();
-  const io = allowed.includes(here) ? here : allowed[0]!;
-  if (native.setAffinity(0, [io]) !== 0) return undefined;
-  // The other vCPUs may run anywhere (they inherit the main thread's mask, so say so explicitly).
-  return { main: io, vcpus: Array.from({ length: vcpus }, (_, i) => (i === 0 ? [io] : allowed)) };
-}
-
 /** The vCPU threads of one VM and the loop that serves their exits (see the module doc). */
 export class VcpuSet {
   readonly threads: VcpuThread[];
@@ -378,8 +353,6 @@ export class VcpuSet {
   private readonly burstWaitMs: number;
   private readonly burstBudgetMs: number;
   private readonly burstIdleMs: number;
-  /** Where the main thread and each vCPU were pinned, if they were. */
-  readonly cpus: CpuPlan | undefined;
   /** Resolves when the serving loop has ended (every thread done, or `stop()`). */
   readonly served: Promise<void>;
 
@@ -392,11 +365,9 @@ export class VcpuSet {
     const postWrites = options.postWrites ?? process.env['TSVMM_POST_WRITES'] !== '0';
     const entry = options.entry ?? defaultWorkerEntry();
     const native = options.native ?? nativeKvm();
-    const plan = cpuPlan(options.affinity ?? 'none', vcpus.length, native);
-    this.cpus = plan;
     const page = options.coalescedRingPage;
     const shared = { ...options, ...(page === undefined ? {} : { coalesced: { page, lock: new DeviceState('coalesced ring', 0, 0).buffer } }) };
-    this.threads = vcpus.map((v, i) => new VcpuThread(v, handler, doorbell, entry, native, postWrites, plan?.vcpus[i], shared));
+    this.threads = vcpus.map((v, i) => new VcpuThread(v, handler, doorbell, entry, native, postWrites, vcpuCpus(options.cpuAffinity, i), shared));
     this.served = this.serve();
   }
 

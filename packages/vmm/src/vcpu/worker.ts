@@ -10,6 +10,8 @@
  * after every write before them. Anything else ends the loop and is reported as a terminal exit.
  * Writes that KVM queued instead of exiting (the VM's coalesced port zones) are applied to the
  * thread's bus first, at every exit, so every exit sees them as if they had exited themselves.
+ * With `data.cpus` (`--cpu-affinity`) the worker pins its thread before its first KVM_RUN; if the
+ * kernel refuses, the loop ends before the vCPU ever ran (`ExitKind.PIN_FAILED`).
  */
 import { DeviceState, type Bus } from '@tsvmm/devices';
 import { KVM_EXIT_IO_OUT, KvmExit } from '../kvm_sys/constants.ts';
@@ -63,7 +65,6 @@ export function runVcpuWorker(data: VcpuWorkerData, local?: VcpuLocalDevices): v
   };
   const drainCoalesced = () => ring!.drain(applyCoalesced);
   Atomics.store(ctl, Slot.TID, native.gettid());
-  if (data.cpus !== undefined) Atomics.store(ctl, Slot.PIN_ERRNO, -Math.min(0, native.setAffinity(0, data.cpus)));
   const epochMs = data.epochMs ?? Date.now();
   Atomics.store(ctl, Slot.FIRST_EXIT_AT, -1);
   Atomics.store(ctl, Slot.RUNNING_AT, Date.now() - epochMs);
@@ -107,6 +108,11 @@ export function runVcpuWorker(data: VcpuWorkerData, local?: VcpuLocalDevices): v
     if (Atomics.load(ctl, Slot.POST_TAIL) === head && Atomics.load(bell, Bell.BURST) === 0) ringBell();
     return true;
   };
+
+  if (data.cpus !== undefined) {
+    const pinned = native.setAffinity(0, data.cpus);
+    if (pinned < 0) return finish(ExitKind.PIN_FAILED, 0, -pinned);
+  }
 
   for (;;) {
     if (Atomics.load(ctl, Slot.STOP) !== 0) return finish(ExitKind.STOPPED, 0, 0);
