@@ -13,6 +13,7 @@ import { Vm } from './vm.ts';
 const O_RDWR = 2;
 const ENOENT = 2;
 const E2BIG = 7;
+const EINTR = 4;
 
 export class Kvm {
   private closed = false;
@@ -97,10 +98,16 @@ export class Kvm {
     throw new KvmError('invalid', 'KVM_GET_SUPPORTED_CPUID', 'more than 4096 entries');
   }
 
-  /** KVM_CREATE_VM (machine type 0). */
+  /**
+   * KVM_CREATE_VM (machine type 0). Retried while it fails with EINTR, as QEMU does: registering
+   * the VM's MMU notifier takes every lock of the process's address space and gives up when a
+   * signal is pending (a profiler's SIGPROF, a timer), which says nothing about KVM.
+   */
   createVm(): Vm {
     this.check();
-    const fd = this.native.ioctl(this.fd, KVM.CREATE_VM, 0);
+    let fd: number;
+    do fd = this.native.ioctl(this.fd, KVM.CREATE_VM, 0);
+    while (fd === -EINTR);
     if (fd < 0) throw KvmError.ioctl(KVM.CREATE_VM, fd);
     return new Vm(this, fd);
   }
