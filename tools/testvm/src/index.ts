@@ -13,7 +13,7 @@
  */
 export { ensureImages, readImages, GUEST_MODULES, L1_MODULES, type EnsureImagesOptions, type ImageManifest, type TestVmImages } from './image/build.ts';
 export { ImageBuildError, type ImageBuildErrorCode } from './image/errors.ts';
-export { NESTED_VMM_PREFIX, runInTestVm, shellQuote, type Mount, type RunDurations, type RunOptions, type RunResult } from './run/run.ts';
+export { NESTED_OTHER_CPUS, NESTED_VCPU_CPUS, NESTED_VMM_PREFIX, runInTestVm, shellQuote, type Mount, type RunDurations, type RunOptions, type RunResult } from './run/run.ts';
 export { TestVmError, type TestVmErrorCode } from './run/errors.ts';
 export { guestCommandLine, parseGuestReport, VMM_BASE_COMMAND_LINE, type GuestCommandLineOptions, type GuestReport } from './guest/contract.ts';
 export { consoleProgress, silentProgress, type Progress } from './progress.ts';

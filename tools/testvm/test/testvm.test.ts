@@ -1,6 +1,7 @@
 /**
  * The test VM itself, booted for real (QEMU TCG with -cpu max on the host): a command's exit code,
- * output, environment, files in and out and shared folders; then the smoke test: Node and
+ * output, environment, files in and out and shared folders, and its files kept when the test VM
+ * dies under it; then the smoke test: Node and
  * /dev/kvm inside, and QEMU -enable-kvm booting the guest kernel and guest initramfs with 2 vCPUs
  * to a PASS. Without qemu-system-x86_64 (or any host tool) these tests fail, naming the fix.
  * Timings are printed; they vary a lot with the machine's load.
@@ -12,6 +13,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { HOST_TOOLS, missingTools, type HostTool } from '../src/host/exec.ts';
 import { ensureImages, type TestVmImages } from '../src/image/build.ts';
 import { silentProgress } from '../src/progress.ts';
+import { TestVmError } from '../src/run/errors.ts';
 import { runInTestVm } from '../src/run/run.ts';
 import { smoke } from '../src/smoke.ts';
 import { workspaceRoot } from '../src/paths.ts';
@@ -65,6 +67,14 @@ describe('test VM', () => {
     } finally {
       rmSync(shared, { recursive: true, force: true });
     }
+  });
+
+  it('keeps what the command wrote when the test VM dies before the command ends', async () => {
+    const run = runInTestVm({ command: 'echo saved > "$TESTVM_OUT/partial.txt"; poweroff -f; sleep 60', images, progress: silentProgress, timeoutMs: 300_000 });
+    const error = await run.then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(TestVmError);
+    expect((error as TestVmError).code).toBe('no-result');
+    expect((error as TestVmError).files.get('partial.txt')?.toString()).toBe('saved\n');
   });
 
   it('smoke: Node and /dev/kvm inside; QEMU -enable-kvm boots the guest initramfs with 2 CPUs to PASS', async () => {

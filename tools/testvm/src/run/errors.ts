@@ -1,6 +1,7 @@
 /**
  * The test VM runner's one error type. `TestVmError` has a stable `code`, the last lines of the
- * serial console (where the test VM says what went wrong) and QEMU's stderr.
+ * serial console (where the test VM says what went wrong), QEMU's stderr, and what the command
+ * had written to its output folder when the run failed after it started (`files`).
  */
 
 /** Stable identifiers of run failures. */
@@ -28,6 +29,8 @@ export class TestVmError extends Error {
     readonly consoleTail: string = '',
     /** QEMU's stderr */
     readonly qemuStderr: string = '',
+    /** the files the command had written to $TESTVM_OUT (by path inside it), as `RunResult.files` */
+    readonly files: ReadonlyMap<string, Buffer> = new Map(),
   ) {
     super(
       `testvm run failed (${code}): ${message}` +

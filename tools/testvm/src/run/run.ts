@@ -126,6 +126,17 @@ function validGuestPath(p: string, what: string): string {
  */
 export const NESTED_VMM_PREFIX: readonly string[] = ['taskset', '-c', '0'];
 
+/**
+ * The split placement for a VMM booting a multi-vCPU guest: the guest's vCPU threads together on
+ * the test VM's first CPU (`NESTED_VCPU_CPUS`), as under `NESTED_VMM_PREFIX`, and the VMM's other
+ * threads (its main loop, its runtime's helpers) on the second (`NESTED_OTHER_CPUS`), as a host
+ * gives vCPUs cores of their own. The VMM runs under `taskset -c NESTED_OTHER_CPUS` and pins its
+ * vCPU threads itself (packages/vmm: `--cpu-affinity`; QEMU has no option for it: through QMP, as
+ * libvirt does). See packages/vmm's README, "The test VM and vCPU placement".
+ */
+export const NESTED_VCPU_CPUS = '0';
+export const NESTED_OTHER_CPUS = '1';
+
 /** Runs `options.command` in the test VM; see the module doc. */
 export async function runInTestVm(options: RunOptions): Promise<RunResult> {
   const progress = options.progress ?? consoleProgress();
@@ -208,12 +219,7 @@ export async function runInTestVm(options: RunOptions): Promise<RunResult> {
     });
     const ended = performance.now();
     const ev = parser.events;
-    if (timedOut) throw new TestVmError('timeout', `no power-off within ${timeoutMs} ms (${ev.at.begin === undefined ? 'before' : 'after'} the command started)`, parser.tail(), stderr);
-    if (ev.error !== undefined) throw new TestVmError('setup-failed', ev.error, parser.tail(), stderr);
-    if (code !== 0) throw new TestVmError('qemu-failed', `qemu-system-x86_64 exited with ${code ?? signal}`, parser.tail(), stderr);
-    if (ev.exitCode === undefined || ev.at.end === undefined) {
-      throw new TestVmError('no-result', ev.at.begin === undefined ? 'the test VM stopped before the command started' : 'the test VM stopped before the command ended', parser.tail(), stderr);
-    }
+    // What the command wrote, also when the run failed (a command that saves as it goes keeps it).
     const files = new Map<string, Buffer>();
     const collect = (dir: string) => {
       for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -223,6 +229,12 @@ export async function runInTestVm(options: RunOptions): Promise<RunResult> {
       }
     };
     collect(join(runDir, 'out'));
+    if (timedOut) throw new TestVmError('timeout', `no power-off within ${timeoutMs} ms (${ev.at.begin === undefined ? 'before' : 'after'} the command started)`, parser.tail(), stderr, files);
+    if (ev.error !== undefined) throw new TestVmError('setup-failed', ev.error, parser.tail(), stderr, files);
+    if (code !== 0) throw new TestVmError('qemu-failed', `qemu-system-x86_64 exited with ${code ?? signal}`, parser.tail(), stderr, files);
+    if (ev.exitCode === undefined || ev.at.end === undefined) {
+      throw new TestVmError('no-result', ev.at.begin === undefined ? 'the test VM stopped before the command started' : 'the test VM stopped before the command ended', parser.tail(), stderr, files);
+    }
     return {
       exitCode: ev.exitCode,
       output: parser.commandOutput(),
