@@ -5,8 +5,13 @@
 // alone) and bench/boot.bench.ts (ours and QEMU, side by side).
 //
 //   node l1_boot_driver.mjs '<json config>'
-//   config: { runs: [{ name, argv: [program, ...args] }], repeat, marker, timeoutMs, silenceMs }
+//   config: { runs: [{ name, argv: [program, ...args], qmpPinVcpus? }], repeat, marker, timeoutMs, silenceMs }
 //   `@NOW@` in an argument becomes this VM's time in Unix seconds at launch (testvm.now=@NOW@).
+//
+// `qmpPinVcpus: { socket, cpus }` is for a QEMU started paused (`-S -qmp unix:<socket>,...`), which
+// has no option to place its vCPU threads: the driver does what libvirt's vcpupin does, asks QMP
+// for the vCPU thread ids (query-cpus-fast), pins each with `taskset -p -c <cpus>`, then `cont`s.
+// The time QEMU sat paused for that is taken out of its measurements (`pausedMs`).
 //
 // A boot that prints nothing for `silenceMs` (default 90 s; the kernel's RCU stall warnings come
 // every 21 s) or runs past `timeoutMs` is killed, after a hang report of where each of its threads
@@ -14,10 +19,12 @@
 // says whether the guest, the VMM or the test VM's KVM is stuck. Each boot also records this VM's
 // timer and IPI interrupt counts over its run.
 // Prints one line per boot (`BOOT-DRIVER: <name> #<i> ...`) and writes every measurement with each
-// boot's console output to `$TESTVM_OUT/boot-driver.json` (testvm returns that folder's files), or
-// prints it as `BOOT-DRIVER-RESULT: <json>` when TESTVM_OUT is not set.
+// boot's console output to `$TESTVM_OUT/boot-driver.json` (testvm returns that folder's files),
+// rewritten after every boot so that the boots done survive a test VM that dies later, or prints
+// it as `BOOT-DRIVER-RESULT: <json>` at the end when TESTVM_OUT is not set.
 import { execFileSync, spawn } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 
 const config = JSON.parse(process.argv[2] ?? '{}');
@@ -88,12 +95,79 @@ async function hangReport(pid, reason) {
   return { reason, threads: after, testVmLog, text };
 }
 
+/** One QMP session on a unix socket that QEMU is about to open: `command(name)` resolves with its `return`. */
+async function qmpSession(socket, deadlineMs) {
+  let conn;
+  for (;;) {
+    conn = await new Promise((resolve) => {
+      const c = connect(socket);
+      c.once('connect', () => resolve(c));
+      c.once('error', () => resolve(undefined));
+    });
+    if (conn !== undefined) break;
+    if (performance.now() > deadlineMs) throw new Error(`QMP socket ${socket} did not open`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  const waiting = [];
+  let buffer = '';
+  conn.on('data', (chunk) => {
+    buffer += chunk.toString('utf8');
+    for (let nl = buffer.indexOf('\n'); nl >= 0; nl = buffer.indexOf('\n')) {
+      const line = buffer.slice(0, nl).trim();
+      buffer = buffer.slice(nl + 1);
+      if (line === '') continue;
+      const message = JSON.parse(line);
+      if ('event' in message) continue;
+      waiting.shift()?.(message);
+    }
+  });
+  const reply = () => new Promise((resolve) => waiting.push(resolve));
+  await reply(); // the greeting
+  return {
+    async command(name) {
+      const answer = reply();
+      conn.write(`${JSON.stringify({ execute: name })}\n`);
+      const message = await answer;
+      if ('error' in message) throw new Error(`QMP ${name}: ${message.error.desc}`);
+      return message.return;
+    },
+    close: () => conn.destroy(),
+  };
+}
+
+/** Pins a paused QEMU's vCPU threads to `cpus` and lets it run; resolves with how long it was kept paused (ms). */
+async function pinQemuVcpus({ socket, cpus }) {
+  const qmp = await qmpSession(socket, performance.now() + 60000);
+  try {
+    await qmp.command('qmp_capabilities');
+    const vcpus = await qmp.command('query-cpus-fast');
+    const readyAt = performance.now();
+    for (const vcpu of vcpus) execFileSync('taskset', ['-p', '-c', cpus, String(vcpu['thread-id'])], { stdio: 'ignore' });
+    await qmp.command('cont');
+    return performance.now() - readyAt;
+  } finally {
+    qmp.close();
+  }
+}
+
 function bootOnce(run) {
   return new Promise((resolve) => {
     const irqsBefore = interrupts();
     const start = performance.now();
     const argv = run.argv.map((a) => a.replaceAll('@NOW@', String(Math.floor(Date.now() / 1000))));
+    if (run.qmpPinVcpus) rmSync(run.qmpPinVcpus.socket, { force: true });
     const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    let pausedMs = 0;
+    let placementError;
+    if (run.qmpPinVcpus) {
+      pinQemuVcpus(run.qmpPinVcpus).then(
+        (ms) => (pausedMs = ms),
+        (error) => {
+          placementError = `placing the vCPU threads failed: ${error.message}`;
+          child.kill('SIGKILL');
+        },
+      );
+    }
     let output = '';
     let stderr = '';
     let markerMs;
@@ -134,7 +208,12 @@ function bootOnce(run) {
       clearInterval(timer);
       const irqsAfter = interrupts();
       const irqs = Object.fromEntries(Object.entries(irqsAfter).map(([k, v]) => [k, v - (irqsBefore[k] ?? 0)]));
-      resolve({ irqs, name: run.name, exitCode, signal, kernelMs, markerMs, totalMs: performance.now() - start, output, stderr, ...(hang === undefined ? {} : { hang }) });
+      const unpaused = (ms) => (ms === undefined ? undefined : ms - pausedMs);
+      resolve({
+        irqs, name: run.name, exitCode, signal, kernelMs: unpaused(kernelMs), markerMs: unpaused(markerMs), totalMs: unpaused(performance.now() - start), pausedMs, output, stderr,
+        ...(placementError === undefined ? {} : { error: placementError }),
+        ...(hang === undefined ? {} : { hang }),
+      });
     });
   });
 }
@@ -147,8 +226,8 @@ for (let i = 0; i < repeat; i++) {
     r.uptime = uptime === undefined ? undefined : Number(uptime);
     r.iteration = i;
     results.push(r);
-    console.log(`BOOT-DRIVER: ${r.name} #${i} exit=${r.exitCode ?? r.signal ?? r.error} kernel-banner=${r.kernelMs?.toFixed(0) ?? '-'}ms to-init=${r.markerMs?.toFixed(0) ?? '-'}ms total=${r.totalMs.toFixed(0)}ms guest-uptime-at-init=${r.uptime ?? '-'}s test-VM-interrupts=${JSON.stringify(r.irqs ?? {})}`);
+    if (process.env.TESTVM_OUT) writeFileSync(join(process.env.TESTVM_OUT, 'boot-driver.json'), JSON.stringify(results, null, 1));
+    console.log(`BOOT-DRIVER: ${r.name} #${i} exit=${r.error ?? r.exitCode ?? r.signal} ${r.pausedMs ? `paused-for-placement=${r.pausedMs.toFixed(0)}ms ` : ''}kernel-banner=${r.kernelMs?.toFixed(0) ?? '-'}ms to-init=${r.markerMs?.toFixed(0) ?? '-'}ms total=${r.totalMs.toFixed(0)}ms guest-uptime-at-init=${r.uptime ?? '-'}s test-VM-interrupts=${JSON.stringify(r.irqs ?? {})}`);
   }
 }
-if (process.env.TESTVM_OUT) writeFileSync(join(process.env.TESTVM_OUT, 'boot-driver.json'), JSON.stringify(results, null, 1));
-else console.log(`BOOT-DRIVER-RESULT: ${JSON.stringify(results)}`);
+if (!process.env.TESTVM_OUT) console.log(`BOOT-DRIVER-RESULT: ${JSON.stringify(results)}`);

@@ -17,12 +17,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { GUEST_INITRAMFS_IN_VM, GUEST_KERNEL_IN_VM, guestCommandLine, parseGuestReport, TestVmError } from '@tsvmm/testvm';
-import { bootInTestVm, describeBoot, stageBundle, threadsInKvm, type BootResult } from './support/l1.ts';
+import { bootInTestVm, describeBoot, stageBundle, threadsInKvm, TSVMM_PIN_VCPUS, type BootResult, type BootRun, type Placement } from './support/l1.ts';
 import { tinyBzImage } from './support/tiny_kernel.ts';
 
 const TINY_IN_VM = '/tmp/tiny-triple-fault.bzImage';
 const ATTEMPTS = 3;
 const VCPUS = 2;
+/** Where the VMM's threads run in the test VM (support/l1.ts). */
+const PLACEMENT: Placement = 'one-cpu';
 /** A boot to /init takes 35-60 s on one test-VM CPU (longer under CI's load); a stalled one is killed. */
 const BOOT_TIMEOUT_MS = 150_000;
 /** One test VM run: its own boot, then at most three boots, each bounded by BOOT_TIMEOUT_MS. */
@@ -49,11 +51,9 @@ describe('boot in the test VM (nested KVM)', () => {
   it('boots Debian\'s kernel with 2 vCPUs to the test /init, which passes, and exits 0; a panic exits 1, a triple fault 3', async () => {
     const bundle = await stageBundle();
     const params = guestCommandLine({ base: '', cpus: VCPUS, now: null }).trim() + ' testvm.now=@NOW@';
-    const linuxRun = { name: 'linux', argv: ['node', bundle, 'run', '-c', String(VCPUS), '-i', GUEST_INITRAMFS_IN_VM, '-p', params, '--stats', GUEST_KERNEL_IN_VM] };
-    const checks = [
-      { name: 'panic', argv: ['node', bundle, 'run', '-i', GUEST_INITRAMFS_IN_VM, '-p', 'rdinit=/no/such/init root=/dev/nonexistent', GUEST_KERNEL_IN_VM] },
-      { name: 'triple-fault', argv: ['node', bundle, 'run', TINY_IN_VM] },
-    ];
+    const run = (name: string, args: string[]): BootRun => ({ name, argv: ['node', bundle, 'run', ...args], pinVcpus: TSVMM_PIN_VCPUS });
+    const linuxRun = run('linux', ['-c', String(VCPUS), '-i', GUEST_INITRAMFS_IN_VM, '-p', params, '--stats', GUEST_KERNEL_IN_VM]);
+    const checks = [run('panic', ['-i', GUEST_INITRAMFS_IN_VM, '-p', 'rdinit=/no/such/init root=/dev/nonexistent', GUEST_KERNEL_IN_VM]), run('triple-fault', [TINY_IN_VM])];
     const files = { [TINY_IN_VM]: Buffer.from(tinyBzImage('triple-fault')) };
     let panic: BootResult | undefined;
     let triple: BootResult | undefined;
@@ -64,8 +64,8 @@ describe('boot in the test VM (nested KVM)', () => {
       let flake: string | undefined;
       let vmFailure = '';
       try {
-        const { results, vm } = await bootInTestVm(runs, { files, bootTimeoutMs: BOOT_TIMEOUT_MS, timeoutMs: TEST_VM_TIMEOUT_MS });
-        expect(vm.kvm, 'the test VM has /dev/kvm').toBe(true);
+        const { results, vm } = await bootInTestVm(runs, { files, bootTimeoutMs: BOOT_TIMEOUT_MS, timeoutMs: TEST_VM_TIMEOUT_MS, placement: PLACEMENT });
+        expect(vm?.kvm, 'the test VM has /dev/kvm').toBe(true);
         if (panic === undefined) [panic, triple] = results;
         linux = results.at(-1);
         flake = knownFlake(linux!, VCPUS);

@@ -8,7 +8,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildApp } from '@tsvmm/backend-guard';
-import { NESTED_VMM_PREFIX, runInTestVm, type RunResult } from '@tsvmm/testvm';
+import { NESTED_OTHER_CPUS, NESTED_VCPU_CPUS, NESTED_VMM_PREFIX, runInTestVm, TestVmError, type RunResult } from '@tsvmm/testvm';
 
 export const PACKAGE_DIR = fileURLToPath(new URL('../..', import.meta.url));
 export const WORKSPACE_ROOT = join(PACKAGE_DIR, '..', '..');
@@ -31,6 +31,35 @@ export interface BootRun {
   name: string;
   /** The command inside L1; `@NOW@` becomes L1's time in Unix seconds at launch. */
   argv: string[];
+  /**
+   * How this VMM pins its vCPU threads (the `split` placement): options appended to `argv`, with
+   * `@CPUS@` for the CPU set, or `qmp`: a QEMU that the driver starts paused with a QMP socket and
+   * pins through it (l1_boot_driver.mjs).
+   */
+  pinVcpus: { options: string[] } | 'qmp';
+}
+
+/** How this VMM pins its vCPU threads: its own `--cpu-affinity`. */
+export const TSVMM_PIN_VCPUS: BootRun['pinVcpus'] = { options: ['--cpu-affinity', '@CPUS@'] };
+
+/**
+ * Where the VMM's threads run in the 2-CPU test VM (packages/vmm README, "The test VM and vCPU
+ * placement"): `one-cpu`, all of them on the first CPU (`NESTED_VMM_PREFIX`); `vcpus`, the vCPU
+ * threads pinned to the first CPU (`NESTED_VCPU_CPUS`) and the rest where the scheduler puts them
+ * (crosvm's `--cpu-affinity`, libvirt's vcpupin); `split`, as `vcpus` with the rest on the second
+ * CPU (`NESTED_OTHER_CPUS`; libvirt's emulatorpin); `free`, every thread where the scheduler puts
+ * it (the vCPUs run in parallel, and guests often die).
+ */
+export type Placement = 'one-cpu' | 'vcpus' | 'split' | 'free';
+export const PLACEMENTS: readonly Placement[] = ['one-cpu', 'vcpus', 'split', 'free'];
+
+/** `run` as the driver gets it for `placement`; `socket` is the QMP socket of a `qmp`-pinned run. */
+function placed(run: BootRun, placement: Placement, socket: string): BootRun & { qmpPinVcpus?: { socket: string; cpus: string } } {
+  if (placement === 'free') return run;
+  if (placement === 'one-cpu') return { ...run, argv: [...NESTED_VMM_PREFIX, ...run.argv] };
+  const prefix = placement === 'split' ? ['taskset', '-c', NESTED_OTHER_CPUS] : [];
+  if (run.pinVcpus === 'qmp') return { ...run, argv: [...prefix, ...run.argv, '-S', '-qmp', `unix:${socket},server=on,wait=off`], qmpPinVcpus: { socket, cpus: NESTED_VCPU_CPUS } };
+  return { ...run, argv: [...prefix, ...run.argv, ...run.pinVcpus.options.map((o) => o.replaceAll('@CPUS@', NESTED_VCPU_CPUS))] };
 }
 
 /** One boot as the driver measured it inside L1. */
@@ -46,6 +75,8 @@ export interface BootResult {
   markerMs?: number;
   /** Wall time from the VMM's start to its exit. */
   totalMs: number;
+  /** A `qmp`-pinned QEMU: how long it sat paused while the driver pinned its vCPU threads (taken out of the times above). */
+  pausedMs?: number;
   /** The guest's /proc/uptime when /init started. */
   uptime?: number;
   output: string;
@@ -94,25 +125,36 @@ export function describeBoot(boot: BootResult, tail: number): string {
 
 export interface DriverRun {
   results: BootResult[];
-  vm: RunResult;
+  /** The test VM's run; absent when it failed (`vmError`) and `keepPartial` kept the boots done before. */
+  vm?: RunResult;
+  vmError?: TestVmError;
 }
 
-/** Boots each of `runs`, `repeat` times, inside the test VM; `files` are put into the VM first. */
+/**
+ * Boots each of `runs`, `repeat` times, inside the test VM; `files` are put into the VM first. When
+ * the test VM itself fails (it can hang whole: README, "The test VM and vCPU placement") this
+ * throws its `TestVmError`, or with `keepPartial` returns the boots done before it with `vmError`.
+ */
 export async function bootInTestVm(
   runs: readonly BootRun[],
-  options: { repeat?: number; timeoutMs?: number; bootTimeoutMs?: number; files?: Record<string, Buffer | string>; onOutput?: (text: string) => void; unpinned?: boolean } = {},
+  options: { repeat?: number; timeoutMs?: number; bootTimeoutMs?: number; files?: Record<string, Buffer | string>; onOutput?: (text: string) => void; placement: Placement; keepPartial?: boolean },
 ): Promise<DriverRun> {
-  // Every VMM runs on the test VM's first CPU (see NESTED_VMM_PREFIX; the guest keeps its vCPUs),
-  // unless `unpinned` (faster, but then guests often die: see the README).
-  const placed = options.unpinned === true ? runs : runs.map((r) => ({ ...r, argv: [...NESTED_VMM_PREFIX, ...r.argv] }));
-  const config = { runs: placed, repeat: options.repeat ?? 1, timeoutMs: options.bootTimeoutMs ?? 240_000 };
-  const vm = await runInTestVm({
-    command: ['node', DRIVER, JSON.stringify(config)],
-    timeoutMs: options.timeoutMs ?? 900_000,
-    ...(options.files ? { files: options.files } : {}),
-    ...(options.onOutput ? { onOutput: options.onOutput } : {}),
-  });
+  const config = { runs: runs.map((r, i) => placed(r, options.placement, `/tmp/boot-driver-qmp-${i}.sock`)), repeat: options.repeat ?? 1, timeoutMs: options.bootTimeoutMs ?? 240_000 };
+  const parse = (json: Buffer) => JSON.parse(json.toString('utf8')) as BootResult[];
+  let vm: RunResult;
+  try {
+    vm = await runInTestVm({
+      command: ['node', DRIVER, JSON.stringify(config)],
+      timeoutMs: options.timeoutMs ?? 900_000,
+      ...(options.files ? { files: options.files } : {}),
+      ...(options.onOutput ? { onOutput: options.onOutput } : {}),
+    });
+  } catch (error) {
+    const partial = error instanceof TestVmError ? error.files.get('boot-driver.json') : undefined;
+    if (options.keepPartial !== true || partial === undefined) throw error;
+    return { results: parse(partial), vmError: error as TestVmError };
+  }
   const json = vm.files.get('boot-driver.json');
   if (json === undefined) throw new Error(`the boot driver wrote no results (exit ${vm.exitCode}); its output:\n${vm.output.slice(-4000)}`);
-  return { results: JSON.parse(json.toString('utf8')) as BootResult[], vm };
+  return { results: parse(json), vm };
 }
