@@ -5,13 +5,14 @@
  * start to the /init's first console line; the guest's own uptime at /init is shown beside it.
  * Goal: ours at most QEMU's (ratio ≤ 1).
  *
- *   pnpm exec tsx packages/vmm/bench/boot.bench.ts [--repeat 3] [--cpus 2] [--mem 256] [--only tsvmm|qemu] [--placement split|one-cpu|free] [-- vmm options]
+ *   pnpm exec tsx packages/vmm/bench/boot.bench.ts [--repeat 3] [--cpus 2] [--mem 256] [--only tsvmm|qemu] [--placement split|vcpus|one-cpu|free] [-- vmm options]
  *
  * `--placement` (test/support/l1.ts; README, "The test VM and vCPU placement"): `split` (the
  * default) runs both VMMs' vCPU threads on the test VM's first CPU and their other threads on the
- * second (ours through `--cpu-affinity`, QEMU's through QMP, as libvirt pins vCPUs); `one-cpu` runs
- * every thread on the first CPU, as the boot test does; `free` leaves them to the scheduler (the
- * vCPUs run in parallel, but then guests often die). `--only` boots one of the two (no ratio): for
+ * second (ours through `--cpu-affinity`, QEMU's through QMP, as libvirt pins vCPUs); `vcpus` pins
+ * the vCPU threads alike and leaves the rest to the scheduler; `one-cpu` runs every thread on the
+ * first CPU, as the boot test does; `free` leaves them all to the scheduler (the vCPUs run in
+ * parallel, but then guests often die). `--only` boots one of the two (no ratio): for
  * counting how often boots fail. A boot that hangs is killed after the driver's hang report
  * (l1_boot_driver.mjs), printed below the table.
  */

@@ -11,6 +11,10 @@ import { KvmError } from './error.ts';
 /** Applies one queued write: `data` is only valid during the call. */
 export type CoalescedWrite = (address: number, data: Uint8Array, pio: boolean) => void;
 
+/** The indexes as Uint32 slots of the ring page. */
+const FIRST = COALESCED_RING.first / 4;
+const LAST = COALESCED_RING.last / 4;
+
 export class CoalescedRing {
   /** `first` and `last`, read with Atomics: KVM updates `last` from another CPU. */
   private readonly indexes: Uint32Array;
@@ -33,7 +37,7 @@ export class CoalescedRing {
 
   /** Whether KVM queued writes not yet drained. */
   get pending(): boolean {
-    return Atomics.load(this.indexes, 0) !== Atomics.load(this.indexes, 1);
+    return Atomics.load(this.indexes, FIRST) !== Atomics.load(this.indexes, LAST);
   }
 
   /**
@@ -41,8 +45,8 @@ export class CoalescedRing {
    * @throws {KvmError} `invalid` if an index or a length is out of range (the ring is not KVM's).
    */
   drain(write: CoalescedWrite): number {
-    let first = Atomics.load(this.indexes, COALESCED_RING.first / 4);
-    const last = Atomics.load(this.indexes, COALESCED_RING.last / 4);
+    let first = Atomics.load(this.indexes, FIRST);
+    const last = Atomics.load(this.indexes, LAST);
     if (first >= KVM_COALESCED_MMIO_MAX || last >= KVM_COALESCED_MMIO_MAX) throw new KvmError('invalid', 'coalesced ring', `indexes first ${first}, last ${last}; the ring has ${KVM_COALESCED_MMIO_MAX} entries`);
     let applied = 0;
     while (first !== last) {
@@ -53,7 +57,7 @@ export class CoalescedRing {
       const data = this.bytes.subarray(at + COALESCED_ENTRY.data, at + COALESCED_ENTRY.data + len);
       write(address, data, this.page.getUint32(at + COALESCED_ENTRY.pio, true) !== 0);
       first = (first + 1) % KVM_COALESCED_MMIO_MAX;
-      Atomics.store(this.indexes, COALESCED_RING.first / 4, first);
+      Atomics.store(this.indexes, FIRST, first);
       applied++;
     }
     return applied;

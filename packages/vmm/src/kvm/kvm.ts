@@ -3,6 +3,7 @@
  * capability queries, reports the vCPU mmap size and the supported CPUID, and creates VMs. Every
  * ioctl is checked; failures are `KvmError`s naming the ioctl and errno.
  */
+import { constants } from 'node:os';
 import { KVM_API_VERSION, KvmCap } from '../kvm_sys/constants.ts';
 import { KVM } from '../kvm_sys/ioctl.ts';
 import { decodeCpuid2, emptyCpuid2, type CpuidEntry } from '../kvm_sys/structs.ts';
@@ -11,9 +12,7 @@ import { KvmError } from './error.ts';
 import { Vm } from './vm.ts';
 
 const O_RDWR = 2;
-const ENOENT = 2;
-const E2BIG = 7;
-const EINTR = 4;
+const { ENOENT, E2BIG, EINTR } = constants.errno;
 
 export class Kvm {
   private closed = false;

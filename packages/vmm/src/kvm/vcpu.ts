@@ -6,6 +6,7 @@
  * `run()` returns the exit reason; an interrupted KVM_RUN (the kick signal, EINTR) returns
  * `KvmExit.INTR`, EAGAIN is retried, every other failure throws `KvmError`.
  */
+import { constants } from 'node:os';
 import { KvmExit } from '../kvm_sys/constants.ts';
 import { KVM } from '../kvm_sys/ioctl.ts';
 import { KvmRunView } from '../kvm_sys/run.ts';
@@ -17,8 +18,7 @@ import {
 import { nativeKvm, type NativeKvm } from '../native/addon.ts';
 import { KvmError } from './error.ts';
 
-const EINTR = 4;
-const EAGAIN = 11;
+const { EINTR, EAGAIN } = constants.errno;
 
 /** What a worker needs to attach to a vCPU created elsewhere. */
 export interface VcpuDescriptor {

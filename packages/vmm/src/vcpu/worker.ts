@@ -13,6 +13,7 @@
  * With `data.cpus` (`--cpu-affinity`) the worker pins its thread before its first KVM_RUN; if the
  * kernel refuses, the loop ends before the vCPU ever ran (`ExitKind.PIN_FAILED`).
  */
+import { constants } from 'node:os';
 import { DeviceState, type Bus } from '@tsvmm/devices';
 import { KVM_EXIT_IO_OUT, KvmExit } from '../kvm_sys/constants.ts';
 import { CoalescedRing, type CoalescedWrite } from '../kvm/coalesced.ts';
@@ -27,8 +28,7 @@ export interface VcpuLocalDevices {
   pio: Bus;
 }
 
-const EINTR = 4;
-const EAGAIN = 11;
+const { EINTR, EAGAIN } = constants.errno;
 
 /** Runs vCPU `data.id` until a terminal exit or a stop request; returns when the loop ends. */
 export function runVcpuWorker(data: VcpuWorkerData, local?: VcpuLocalDevices): void {
